@@ -1,0 +1,139 @@
+"""The emulator as one WSGI application: a gateway that routes each request by what it
+carries (see aws.routing) to the SageMaker APIs (Flask), S3 (SeaweedFS, proxied) or
+CloudWatch Logs/CloudWatch/STS/IAM (moto in-process)."""
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from flask import Flask, request
+
+from .aws import protocol, routing
+from .aws.errors import UnknownOperationException
+from .backing.moto_services import LogSink, moto_wsgi_app
+from .backing.objects import ObjectStore
+from .backing.proxy import ReverseProxy
+from .backing.seaweed import SeaweedS3
+from .config import Settings
+from .sagemaker.provider import SageMakerProvider
+from .sagemaker.training_jobs import TrainingJobs
+from .sagemaker.training_worker import TrainingWorker
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Emulator:
+    settings: Settings
+    s3: SeaweedS3
+    objects: ObjectStore
+    logs: LogSink
+    store: Store
+    provider: SageMakerProvider
+    worker: TrainingWorker
+    wsgi: object
+    runner_name: str
+
+    def start(self) -> None:
+        """Start the backing services and bring stored state back (blocks until S3 answers)."""
+        self.s3.start()
+        self.s3.wait_ready(self.objects.client)
+        self.logs.replay()
+        interrupted = self.provider.jobs.in_progress()
+        for doc in interrupted:
+            self.provider.jobs.move(doc["TrainingJobName"], "Failed",
+                                    FailureReason="InternalServerError: the emulator stopped while "
+                                                  "this job was running", TrainingEndTime=time.time())
+
+    def close(self) -> None:
+        self.s3.stop()
+
+
+def make_runner(settings: Settings):
+    from .execution.docker_runner import DockerRunner
+
+    choice = settings.runner
+    if choice in ("auto", "docker") and DockerRunner.available():
+        return DockerRunner()
+    if choice == "docker":
+        raise SystemExit("--runner docker: no Docker engine answers (is dockerd running?)")
+    from .execution.process_runner import ProcessRunner
+
+    if choice == "auto":
+        log.warning("!!! no Docker engine answers: training runs in the PROCESS runner "
+                    "(a bubblewrap sandbox on this host), not in containers !!!")
+    return ProcessRunner()
+
+
+def container_env(settings: Settings, runner_name: str) -> dict[str, str]:
+    """How code in a job reaches this emulator: boto3 in containers honours these."""
+    host = "host.docker.internal" if runner_name == "docker" else "127.0.0.1"
+    url = f"http://{host}:{settings.port}"
+    return {"AWS_ENDPOINT_URL": url, "S3_ENDPOINT_URL": url, "AWS_REGION": settings.region,
+            "AWS_DEFAULT_REGION": settings.region, "AWS_ACCESS_KEY_ID": "emulator",
+            "AWS_SECRET_ACCESS_KEY": "emulator"}
+
+
+def create_emulator(settings: Settings, runner=None) -> Emulator:
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    s3 = SeaweedS3(data_dir)
+    objects = ObjectStore(s3.url, settings.region)
+    logs = LogSink(data_dir, settings.account_id, settings.region)
+    store = Store(data_dir / "state.sqlite3")
+    jobs = TrainingJobs(store)
+    runner = runner or make_runner(settings)
+    runner_name = runner.name
+    worker = TrainingWorker(jobs, objects, logs, runner, data_dir / "training-jobs",
+                            platform_env=container_env(settings, runner_name),
+                            stop_grace_seconds=settings.stop_grace_seconds)
+    provider = SageMakerProvider(store, jobs, worker, settings.region, settings.account_id)
+    flask_app = create_flask_app(provider, runner_name)
+    gateway = Gateway({
+        routing.SAGEMAKER: flask_app,
+        routing.SAGEMAKER_RUNTIME: flask_app,
+        routing.EMULATOR: flask_app,
+        routing.S3: ReverseProxy(s3.url),
+        routing.MOTO: moto_wsgi_app(),
+    })
+    return Emulator(settings, s3, objects, logs, store, provider, worker, gateway, runner_name)
+
+
+class Gateway:
+    """Routes each WSGI request to the application serving its service."""
+
+    def __init__(self, targets: dict):
+        self.targets = targets
+
+    def __call__(self, environ, start_response):
+        service = routing.route(environ.get("PATH_INFO", "/"), environ.get("HTTP_AUTHORIZATION", ""),
+                                environ.get("QUERY_STRING", ""))
+        app = self.targets.get(service)
+        if app is None:
+            body = json.dumps({"__type": "UnknownServiceException",
+                               "message": "This service is not served by the SageMaker emulator"}).encode()
+            start_response("400 Bad Request", [("Content-Type", protocol.JSON_11),
+                                               ("Content-Length", str(len(body)))])
+            return [body]
+        environ["emulator.service"] = service
+        return app(environ, start_response)
+
+
+def create_flask_app(provider: SageMakerProvider, runner_name: str) -> Flask:
+    app = Flask("sagemaker_emulator")
+
+    @app.get("/_emulator/health")
+    def health():
+        return {"status": "ok", "runner": runner_name, "services": ["sagemaker", "s3", "logs", "sts", "iam"]}
+
+    @app.post("/")
+    def sagemaker_control_plane():
+        if request.environ.get("emulator.service") != routing.SAGEMAKER:
+            return protocol.error_response(UnknownOperationException("Not a SageMaker request"))
+        return protocol.handle("sagemaker", request.headers.get("X-Amz-Target", ""),
+                               request.get_data(), provider)
+
+    return app

@@ -1,0 +1,142 @@
+"""Server-side request validation from the botocore shapes.
+
+botocore's ParamValidator (reused here) reports missing, unknown and mistyped members but
+checks only ``min``; the service also enforces ``max``, ``enum`` and ``pattern``. Messages
+follow AWS's wording: "1 validation error detected: Value 'x' at 'trainingJobName' failed
+to satisfy constraint: Member must satisfy regular expression pattern: ...".
+"""
+
+import re
+from functools import lru_cache
+
+from botocore.model import Shape
+from botocore.validate import ParamValidator
+
+from .errors import SerializationException, ValidationException
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.DOTALL)
+
+
+def _field_path(parts: list[str]) -> str:
+    # AWS names fields in lowerCamelCase and joins nesting with dots; list indexes are
+    # written as ".member.N" (1-based) in Coral's messages.
+    return ".".join(p[:1].lower() + p[1:] if not p.isdigit() else p for p in parts)
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 256 else text[:256] + "..."
+
+
+def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> None:
+    if value is None:
+        return
+    t = shape.type_name
+    meta = shape.metadata
+    where = _field_path(path)
+    if t == "structure":
+        if not isinstance(value, dict):
+            return
+        for name, member in shape.members.items():
+            if name in value:
+                _constraint_errors(value[name], member, path + [name], out)
+    elif t == "list":
+        if not isinstance(value, list):
+            return
+        if "max" in meta and len(value) > meta["max"]:
+            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {meta['max']}")
+        for i, item in enumerate(value, 1):
+            _constraint_errors(item, shape.member, path + ["member", str(i)], out)
+    elif t == "map":
+        if not isinstance(value, dict):
+            return
+        if "max" in meta and len(value) > meta["max"]:
+            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
+                       f"Map must have length less than or equal to {meta['max']}")
+        for k, v in value.items():
+            _constraint_errors(k, shape.key, path + ["key"], out)
+            _constraint_errors(v, shape.value, path + [k], out)
+    elif t == "string":
+        if not isinstance(value, str):
+            return
+        if "max" in meta and len(value) > meta["max"]:
+            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {meta['max']}")
+        if "min" in meta and len(value) < meta["min"]:
+            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
+                       f"Member must have length greater than or equal to {meta['min']}")
+        if shape.enum and value not in shape.enum:
+            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
+                       f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+        pattern = meta.get("pattern")
+        if pattern and not _compiled(pattern).fullmatch(value):
+            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
+                       f"Member must satisfy regular expression pattern: {pattern}")
+    elif t in ("integer", "long", "float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        if "max" in meta and value > meta["max"]:
+            out.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
+                       f"Member must have value less than or equal to {meta['max']}")
+        if "min" in meta and value < meta["min"]:
+            out.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
+                       f"Member must have value greater than or equal to {meta['min']}")
+
+
+def _missing_errors(value, shape: Shape, path: list[str], out: list[str]) -> None:
+    if shape.type_name != "structure" or not isinstance(value, dict):
+        return
+    for name in shape.required_members:
+        if value.get(name) is None:
+            out.append(f"Value null at '{_field_path(path + [name])}' failed to satisfy "
+                       "constraint: Member must not be null")
+    for name, member in shape.members.items():
+        child = value.get(name)
+        if isinstance(child, dict):
+            _missing_errors(child, member, path + [name], out)
+        elif isinstance(child, list) and member.type_name == "list":
+            for i, item in enumerate(child, 1):
+                _missing_errors(item, member.member, path + [name, "member", str(i)], out)
+
+
+def _coerce_timestamps(value, shape: Shape):
+    """JSON carries timestamps as epoch numbers; ParamValidator wants datetimes or strings."""
+    if value is None:
+        return value
+    t = shape.type_name
+    if t == "structure" and isinstance(value, dict):
+        return {k: _coerce_timestamps(v, shape.members[k]) if k in shape.members else v
+                for k, v in value.items()}
+    if t == "list" and isinstance(value, list):
+        return [_coerce_timestamps(v, shape.member) for v in value]
+    if t == "map" and isinstance(value, dict):
+        return {k: _coerce_timestamps(v, shape.value) for k, v in value.items()}
+    if t == "timestamp" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def validate(params, shape: Shape | None) -> None:
+    """Raise ValidationException (AWS wording) or SerializationException (wrong JSON types)."""
+    if shape is None:
+        return
+    if not isinstance(params, dict):
+        raise SerializationException("Start of structure or map found where not expected.")
+    messages: list[str] = []
+    _missing_errors(params, shape, [], messages)
+    _constraint_errors(params, shape, [], messages)
+    if messages:
+        count = len(messages)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationException(f"{count} validation {noun} detected: " + "; ".join(messages))
+    report = ParamValidator().validate(_coerce_timestamps(params, shape), shape)
+    if report.has_errors():
+        # Type mismatches; unknown members are ignored, as AWS's JSON services do.
+        errors = [e for e in report._errors if e[0] != "unknown field"]
+        if errors:
+            raise SerializationException(
+                "Invalid request: " + "; ".join(f"{e[0]} at {e[1]}" for e in errors))

@@ -1,0 +1,1 @@
+"""The AWS services a SageMaker workflow touches besides SageMaker itself."""

@@ -1,0 +1,73 @@
+"""CloudWatch Logs, CloudWatch, STS and IAM served by moto in the same process.
+
+The gateway hands these requests to moto's own WSGI dispatcher. The emulator writes job
+logs straight into moto's Logs backend (no HTTP round trip on the log path) and also
+appends them to --data-dir/logs, replayed into moto at start, so logs survive a restart.
+"""
+
+import json
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from moto.logs.models import logs_backends
+from moto.server import DomainDispatcherApplication, create_backend_app
+
+
+def moto_wsgi_app():
+    return DomainDispatcherApplication(create_backend_app)
+
+
+class LogSink:
+    """Writes CloudWatch Logs events for the emulator's jobs and endpoints."""
+
+    def __init__(self, data_dir: Path, account_id: str, region: str):
+        self.dir = data_dir / "logs"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.account_id = account_id
+        self.region = region
+        self._lock = threading.Lock()
+
+    def _backend(self):
+        return logs_backends[self.account_id][self.region]
+
+    def _file(self, group: str, stream: str) -> Path:
+        quoted = urllib.parse.quote(group, safe="") + "__" + urllib.parse.quote(stream, safe="")
+        return self.dir / f"{quoted}.jsonl"
+
+    def open_stream(self, group: str, stream: str) -> None:
+        with self._lock:
+            backend = self._backend()
+            if group not in backend.groups:
+                backend.create_log_group(group, {})
+            if stream not in backend.groups[group].streams:
+                backend.create_log_stream(group, stream)
+            self._file(group, stream).touch()
+
+    def put(self, group: str, stream: str, messages: list[str], timestamp_ms: int | None = None) -> None:
+        if not messages:
+            return
+        ts = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+        events = [{"timestamp": ts, "message": m} for m in messages]
+        with self._lock:
+            self._backend().put_log_events(group, stream, events)
+            with open(self._file(group, stream), "a", encoding="utf-8") as f:
+                for event in events:
+                    f.write(json.dumps(event) + "\n")
+
+    def replay(self) -> None:
+        """Load the persisted events into moto (called once at start-up)."""
+        for path in sorted(self.dir.glob("*.jsonl")):
+            group_q, _, stream_q = path.stem.partition("__")
+            group, stream = urllib.parse.unquote(group_q), urllib.parse.unquote(stream_q)
+            events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+            with self._lock:
+                backend = self._backend()
+                if group not in backend.groups:
+                    backend.create_log_group(group, {})
+                if stream not in backend.groups[group].streams:
+                    backend.create_log_stream(group, stream)
+                # moto refuses events older than 14 days; keep what it takes.
+                for start in range(0, len(events), 5000):
+                    backend.put_log_events(group, stream, events[start:start + 5000])

@@ -1,0 +1,82 @@
+"""`sagemaker-emulator`: serve the APIs, build the images."""
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from .config import Settings, default_data_dir
+
+
+def _bridge_gateway() -> str | None:
+    """The Docker bridge's gateway address: where job containers reach the host."""
+    try:
+        import docker
+
+        config = docker.from_env(timeout=5).networks.get("bridge").attrs["IPAM"]["Config"]
+        return config[0].get("Gateway") if config else None
+    except Exception:
+        return None
+
+
+def serve(args) -> int:
+    from waitress import create_server
+
+    from .app import create_emulator
+
+    settings = Settings(host=args.host, port=args.port, data_dir=Path(args.data_dir).resolve(),
+                        runner=args.runner)
+    emulator = create_emulator(settings)
+    emulator.start()
+    listen = [f"{settings.host}:{settings.port}"]
+    if emulator.runner_name == "docker":
+        gateway = _bridge_gateway()
+        if gateway and gateway != settings.host:
+            # Containers cannot reach 127.0.0.1 on the host; they reach the bridge's gateway,
+            # which only this host's containers can route to.
+            listen.append(f"{gateway}:{settings.port}")
+    server = create_server(emulator.wsgi, listen=" ".join(listen), threads=16,
+                           channel_timeout=300, ident="sagemaker-emulator")
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    print(f"sagemaker-emulator listening on {settings.url} (runner: {emulator.runner_name}, "
+          f"data: {settings.data_dir})", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.close()
+    return 0
+
+
+def images_build(args) -> int:
+    from .images import build_pytorch_image
+
+    build_pytorch_image(quiet=args.quiet)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="sagemaker-emulator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="serve the SageMaker, runtime, S3, Logs and STS APIs on one port")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8787)
+    p.add_argument("--data-dir", default=str(default_data_dir()))
+    p.add_argument("--runner", choices=["auto", "docker", "process"], default="auto")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=serve)
+    p = sub.add_parser("images", help="framework images")
+    images = p.add_subparsers(dest="images_command", required=True)
+    b = images.add_parser("build", help="build the PyTorch image (quick when nothing changed)")
+    b.add_argument("-q", "--quiet", action="store_true")
+    b.set_defaults(func=images_build)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Settings of one emulator process."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ACCOUNT_ID = "123456789012"  # moto's default account: ARNs from every service agree
+DEFAULT_REGION = "us-east-1"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "sagemaker-emulator"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8787
+    data_dir: Path = field(default_factory=default_data_dir)
+    region: str = field(default_factory=lambda: os.environ.get("AWS_DEFAULT_REGION")
+                        or os.environ.get("AWS_REGION") or DEFAULT_REGION)
+    account_id: str = ACCOUNT_ID
+    runner: str = "auto"  # auto | docker | process
+    # Address job containers use to reach this process (None: no container listener).
+    container_host: str | None = None
+    # Grace period between SIGTERM and SIGKILL on stop (AWS: 120 s).
+    stop_grace_seconds: int = 120
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,193 @@
+"""Runs jobs as Docker containers, one per host, as SageMaker does."""
+
+import logging
+import os
+import threading
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.types import DeviceRequest
+
+from .runner import JobSpec, LineSink, StartError
+
+log = logging.getLogger(__name__)
+
+LABEL = "sagemaker-emulator"
+CONTAINER_ML = "/opt/ml"
+
+
+def container_name(job: str, kind: str, host: str) -> str:
+    # Job names match [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}: safe as Docker names as they are.
+    return f"smemu-{kind}-{job}-{host}"
+
+
+class DockerRunner:
+    name = "docker"
+
+    def __init__(self, client: docker.DockerClient | None = None):
+        self.client = client or docker.from_env(timeout=300)
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            docker.from_env(timeout=5).ping()
+            return True
+        except DockerException:
+            return False
+
+    def start(self, spec: JobSpec) -> "DockerJob":
+        try:
+            self.client.images.get(spec.image)
+        except ImageNotFound:
+            raise StartError(f"ClientError: image {spec.image} not found on this host "
+                             "(build it with `sagemaker-emulator images build`, or docker pull it)")
+        job = DockerJob(self.client, spec)
+        try:
+            job.create()
+        except (APIError, DockerException) as exc:
+            job.remove()
+            raise StartError(_start_failure(exc, spec)) from exc
+        return job
+
+
+def _start_failure(exc: Exception, spec: JobSpec) -> str:
+    text = str(exc)
+    if "capabilities: [[gpu]]" in text or "nvidia" in text.lower():
+        return (f"CapacityError: {spec.instance.type} needs {spec.instance.gpus} GPU(s) but this "
+                "Docker host has no GPU runtime (NVIDIA Container Toolkit); use a CPU instance "
+                "type such as ml.m5.xlarge")
+    return f"InternalServerError: could not start the container: {text}"
+
+
+class DockerJob:
+    def __init__(self, client: docker.DockerClient, spec: JobSpec):
+        self.client = client
+        self.spec = spec
+        self.containers: dict[str, "docker.models.containers.Container"] = {}
+        self.network = None
+        self._stopping = threading.Event()
+
+    def create(self) -> None:
+        spec = self.spec
+        labels = {LABEL: "1", f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
+        if len(spec.hosts) > 1:
+            # A private network per job: algo-N resolve to each other and to nobody else.
+            self.network = self.client.networks.create(
+                f"smemu-{spec.kind}-{spec.name}", driver="bridge", labels=labels)
+        cpus, memory = spec.instance.limits()
+        device_requests = ([DeviceRequest(count=spec.instance.gpus, capabilities=[["gpu"]])]
+                           if spec.instance.gpus else None)
+        for host_spec in spec.hosts:
+            volumes = {str(host_spec.layout.root): {"bind": CONTAINER_ML, "mode": "rw"}}
+            for source, target, read_only in host_spec.mounts:
+                volumes[str(source)] = {"bind": target, "mode": "ro" if read_only else "rw"}
+            container = self.client.containers.create(
+                spec.image,
+                command=spec.command,
+                entrypoint=spec.entrypoint,
+                name=container_name(spec.name, spec.kind, host_spec.host),
+                hostname=host_spec.host,
+                environment=spec.environment,
+                volumes=volumes,
+                labels={**labels, f"{LABEL}.host": host_spec.host},
+                nano_cpus=int(cpus * 1e9),
+                mem_limit=memory,
+                device_requests=device_requests,
+                extra_hosts={"host.docker.internal": "host-gateway"},
+                network=self.network.name if self.network else None,
+                detach=True,
+            )
+            if self.network:
+                # The default connection has no alias; reconnect with the host name as one.
+                self.network.disconnect(container)
+                self.network.connect(container, aliases=[host_spec.host])
+            self.containers[host_spec.host] = container
+        for container in self.containers.values():
+            container.start()
+
+    def follow_logs(self, sink: LineSink) -> None:
+        threads = [threading.Thread(target=self._follow, args=(host, c, sink), daemon=True)
+                   for host, c in self.containers.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    @staticmethod
+    def _follow(host: str, container, sink: LineSink) -> None:
+        pending = b""
+        try:
+            for chunk in container.logs(stream=True, follow=True, stdout=True, stderr=True):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    sink(host, line.decode("utf-8", errors="replace").rstrip("\r"))
+        except (APIError, NotFound):
+            pass
+        if pending:
+            sink(host, pending.decode("utf-8", errors="replace"))
+
+    def wait(self) -> dict[str, int]:
+        codes: dict[str, int] = {}
+        lock = threading.Lock()
+
+        def wait_one(host, container):
+            try:
+                code = container.wait()["StatusCode"]
+            except (APIError, NotFound):
+                code = 137
+            with lock:
+                codes[host] = code
+            if code != 0 and len(self.containers) > 1 and not self._stopping.is_set():
+                # One host failing fails the job: SageMaker tears the cluster down.
+                self.stop(grace_seconds=10)
+
+        threads = [threading.Thread(target=wait_one, args=item, daemon=True)
+                   for item in self.containers.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return codes
+
+    def stop(self, grace_seconds: int) -> None:
+        self._stopping.set()
+        threads = [threading.Thread(target=_quiet_stop, args=(c, grace_seconds), daemon=True)
+                   for c in self.containers.values()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def remove(self) -> None:
+        for container in self.containers.values():
+            try:
+                container.remove(force=True)
+            except (APIError, NotFound):
+                pass
+        if self.network is not None:
+            try:
+                self.network.remove()
+            except (APIError, NotFound):
+                pass
+        if os.geteuid() != 0:
+            self._give_files_back()
+
+    def _give_files_back(self) -> None:
+        """Files a root container wrote become the emulator user's (local mode leaves root's)."""
+        owner = f"{os.getuid()}:{os.getgid()}"
+        for host_spec in self.spec.hosts:
+            try:
+                self.client.containers.run(
+                    self.spec.image, entrypoint=["chown", "-R", owner, "/x"], remove=True,
+                    volumes={str(host_spec.layout.root): {"bind": "/x", "mode": "rw"}},
+                    labels={LABEL: "1"}, network_mode="none")
+            except (APIError, DockerException) as exc:
+                log.warning("could not hand %s back to %s: %s", host_spec.layout.root, owner, exc)
+
+
+def _quiet_stop(container, grace_seconds: int) -> None:
+    try:
+        container.stop(timeout=grace_seconds)
+    except (APIError, NotFound):
+        pass

@@ -1,0 +1,60 @@
+"""What every runner (Docker, process) is given and gives back.
+
+The domain prepares each host's /opt/ml tree on disk and describes the job as a JobSpec;
+a runner only starts, watches and stops the processes. Swapping the runner is the one
+seam where execution changes; nothing above it knows which one ran.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from .contract import Layout
+from .instances import Instance
+
+
+class StartError(Exception):
+    """The job's containers could not start; the message is the job's FailureReason."""
+
+
+@dataclass
+class HostSpec:
+    host: str  # algo-N
+    layout: Layout
+    # (host path, container path, read-only) beside /opt/ml, e.g. file:// channels.
+    mounts: list[tuple[Path, str, bool]] = field(default_factory=list)
+
+
+@dataclass
+class JobSpec:
+    name: str
+    kind: str  # "training"
+    image: str
+    command: list[str] | None
+    entrypoint: list[str] | None
+    environment: dict[str, str]
+    hosts: list[HostSpec]
+    instance: Instance
+
+
+LineSink = Callable[[str, str], None]  # (host, line)
+
+
+class RunningJob(Protocol):
+    def follow_logs(self, sink: LineSink) -> None:
+        """Call sink for each output line of every host until all have exited."""
+
+    def wait(self) -> dict[str, int]:
+        """Block until every host exits; host -> exit code. One failing host stops the rest."""
+
+    def stop(self, grace_seconds: int) -> None:
+        """SIGTERM every host, SIGKILL after the grace period."""
+
+    def remove(self) -> None:
+        """Remove what was started; leave the host's files owned by the emulator's user."""
+
+
+class Runner(Protocol):
+    name: str
+
+    def start(self, spec: JobSpec) -> RunningJob: ...

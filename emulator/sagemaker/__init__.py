@@ -1,0 +1,1 @@
+"""The SageMaker control plane: resources, their state machines, one method per operation."""

@@ -1,0 +1,90 @@
+"""Resource state in SQLite under --data-dir: survives restarts, safe across threads.
+
+Each resource is one JSON document keyed by (kind, name): the shape Describe* returns,
+with timestamps as epoch seconds. Columns beside it exist only to filter and sort lists.
+"""
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created REAL NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE TABLE IF NOT EXISTS tags (
+  arn TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (arn, key)
+);
+"""
+
+
+class Conflict(Exception):
+    """A resource of that kind and name exists already."""
+
+
+class Store:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+
+    def insert(self, kind: str, name: str, doc: dict) -> None:
+        with self._lock:
+            try:
+                self._db.execute("INSERT INTO resources VALUES (?, ?, ?, ?)",
+                                 (kind, name, doc["CreationTime"], json.dumps(doc)))
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(name) from exc
+
+    def get(self, kind: str, name: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM resources WHERE kind=? AND name=?",
+                                   (kind, name)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def update(self, kind: str, name: str, change) -> dict:
+        """Apply change(doc) -> None under the lock and save; returns the new document."""
+        with self._lock:
+            doc = self.get(kind, name)
+            if doc is None:
+                raise KeyError(name)
+            change(doc)
+            self._db.execute("UPDATE resources SET doc=? WHERE kind=? AND name=?",
+                             (json.dumps(doc), kind, name))
+            return doc
+
+    def delete(self, kind: str, name: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM resources WHERE kind=? AND name=?", (kind, name))
+
+    def all(self, kind: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT doc FROM resources WHERE kind=? ORDER BY created",
+                                    (kind,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def add_tags(self, arn: str, tags: list[dict]) -> None:
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO tags VALUES (?, ?, ?)",
+                                 [(arn, t["Key"], t.get("Value", "")) for t in tags])
+
+    def remove_tags(self, arn: str, keys: list[str]) -> None:
+        with self._lock:
+            self._db.executemany("DELETE FROM tags WHERE arn=? AND key=?", [(arn, k) for k in keys])
+
+    def tags(self, arn: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, value FROM tags WHERE arn=? ORDER BY key",
+                                    (arn,)).fetchall()
+        return [{"Key": k, "Value": v} for k, v in rows]
