@@ -1,6 +1,10 @@
 """`sagemaker-emulator`: serve the APIs, build the images."""
 
 import argparse
+import fcntl
+import ipaddress
+import socket
+import struct
 import logging
 import signal
 import sys
@@ -10,13 +14,35 @@ from .config import Settings, default_data_dir
 
 
 def _bridge_gateway() -> str | None:
-    """The Docker bridge's gateway address: where job containers reach the host."""
+    """The Docker bridge's gateway address: where job containers reach the host.
+
+    Debian's engine leaves IPAM's Gateway empty on the default bridge; then the bridge
+    interface's own address is the gateway, which is the subnet's first host address.
+    """
     try:
         import docker
 
-        config = docker.from_env(timeout=5).networks.get("bridge").attrs["IPAM"]["Config"]
-        return config[0].get("Gateway") if config else None
+        attrs = docker.from_env(timeout=5).networks.get("bridge").attrs
     except Exception:
+        return None
+    config = (attrs.get("IPAM") or {}).get("Config") or [{}]
+    if config[0].get("Gateway"):
+        return config[0]["Gateway"]
+    interface = (attrs.get("Options") or {}).get("com.docker.network.bridge.name", "docker0")
+    address = _interface_address(interface)
+    if address:
+        return address
+    if config[0].get("Subnet"):
+        return str(next(ipaddress.ip_network(config[0]["Subnet"]).hosts()))
+    return None
+
+
+def _interface_address(name: str) -> str | None:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))  # SIOCGIFADDR
+        return socket.inet_ntoa(packed[20:24])
+    except OSError:
         return None
 
 
@@ -38,7 +64,7 @@ def serve(args) -> int:
             listen.append(f"{gateway}:{settings.port}")
     server = create_server(emulator.wsgi, listen=" ".join(listen), threads=16,
                            channel_timeout=300, ident="sagemaker-emulator")
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     print(f"sagemaker-emulator listening on {settings.url} (runner: {emulator.runner_name}, "
           f"data: {settings.data_dir})", flush=True)
     try:
@@ -46,8 +72,13 @@ def serve(args) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        server.close()
         emulator.close()
     return 0
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(0)
 
 
 def images_build(args) -> int:

@@ -44,18 +44,19 @@ class ObjectStore:
         return keys
 
     def prefix_objects(self, uri: str) -> list[tuple[str, str, str]]:
-        """(bucket, key, path relative to the channel) for an S3Prefix data source.
+        """(bucket, key, path in the channel) for an S3Prefix data source.
 
-        A prefix that ends with "/" is a folder: keys keep what follows it. Otherwise keys
-        keep what follows the prefix's parent folder, so s3://b/data/train matches
-        data/train.csv and data/train/x.csv as train.csv and train/x.csv.
+        The prefix is stripped from each key (s3://b/data/train holding data/train/a.csv
+        gives a.csv); a prefix that is itself an object's whole key gives its base name.
         """
         bucket, prefix = split_s3_uri(uri)
-        base = prefix if prefix.endswith("/") or not prefix else str(PurePosixPath(prefix).parent) + "/"
-        if base == "./":
-            base = ""
-        return [(bucket, key, key[len(base):]) for key in self.list_keys(bucket, prefix)
-                if not key.endswith("/")]
+        objects = []
+        for key in self.list_keys(bucket, prefix):
+            if key.endswith("/"):
+                continue
+            relative = key[len(prefix):].lstrip("/") or PurePosixPath(key).name
+            objects.append((bucket, key, relative))
+        return objects
 
     def manifest_objects(self, uri: str) -> list[tuple[str, str, str]]:
         """Objects named by a ManifestFile: [{"prefix": "s3://b/p/"}, "rel/key", ...]."""

@@ -1,0 +1,71 @@
+"""What tests do as a SageMaker user does: upload code and data, create a job, wait."""
+
+import io
+import json
+import tarfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTORCH_DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.6-cpu-py312"
+ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
+
+
+def ensure_bucket(s3, bucket: str) -> None:
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except s3.exceptions.ClientError:
+        s3.create_bucket(Bucket=bucket)
+
+
+def upload_sourcedir(s3, bucket: str, key: str, files: dict[str, Path]) -> str:
+    """sourcedir.tar.gz as the SDK makes it; files maps archive name -> local path."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for arcname, path in files.items():
+            tar.add(str(path), arcname=arcname)
+    s3.put_object(Bucket=bucket, Key=key, Body=buf.getvalue())
+    return f"s3://{bucket}/{key}"
+
+
+def script_hyperparameters(program: str, submit_dir: str, user: dict | None = None) -> dict:
+    """Hyperparameters JSON-encoded, as the SageMaker Python SDK sends them."""
+    hps = {"sagemaker_program": program, "sagemaker_submit_directory": submit_dir,
+           "sagemaker_container_log_level": 20, "sagemaker_region": "us-east-1", **(user or {})}
+    return {k: json.dumps(v) for k, v in hps.items()}
+
+
+def training_request(name: str, bucket: str, hyperparameters: dict, channels=(), instance_type="ml.m5.large",
+                     count=1, max_runtime=600, image=PYTORCH_DLC, **extra) -> dict:
+    request = {
+        "TrainingJobName": name,
+        "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+        "RoleArn": ROLE,
+        "HyperParameters": hyperparameters,
+        "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/output"},
+        "ResourceConfig": {"InstanceType": instance_type, "InstanceCount": count, "VolumeSizeInGB": 10},
+        "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
+        "InputDataConfig": [
+            {"ChannelName": ch, "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}}}
+            for ch, uri in channels],
+    }
+    request.update(extra)
+    return request
+
+
+def wait_for(sm, name: str, timeout: float = 300, statuses=("Completed", "Failed", "Stopped")) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        desc = sm.describe_training_job(TrainingJobName=name)
+        if desc["TrainingJobStatus"] in statuses:
+            return desc
+        time.sleep(0.2)
+    raise AssertionError(f"{name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']}")
+
+
+def read_tar(s3, uri: str) -> dict[str, bytes]:
+    bucket, key = uri[5:].split("/", 1)
+    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
