@@ -2,6 +2,7 @@
 carries (see aws.routing) to the SageMaker APIs (Flask), S3 (SeaweedFS, proxied) or
 CloudWatch Logs/CloudWatch/STS/IAM (moto in-process)."""
 
+import fcntl
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ class Emulator:
 
     def start(self) -> None:
         """Start the backing services and bring stored state back (blocks until S3 answers)."""
+        self._lock = lock_data_dir(self.settings.data_dir)
         self.s3.start()
         self.s3.wait_ready(self.objects.client)
         self.logs.replay()
@@ -50,6 +52,23 @@ class Emulator:
 
     def close(self) -> None:
         self.s3.stop()
+        if getattr(self, "_lock", None):
+            self._lock.close()
+
+
+def lock_data_dir(data_dir, wait_seconds: float = 15.0):
+    """One emulator per data dir: a second would corrupt SQLite and SeaweedFS's stores."""
+    handle = open(data_dir / ".lock", "w")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{data_dir} is in use by another sagemaker-emulator; "
+                                 "stop it or pass another --data-dir")
+            time.sleep(0.2)
 
 
 def make_runner(settings: Settings):

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh machine: .venv (with the project), a Docker engine when one
+# is missing and this user may install it, the PyTorch image, and the MNIST data files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+echo "==> installing the emulator into .venv"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[ml,test]'
+
+bash scripts/docker-engine.sh
+.venv/bin/sagemaker-emulator images build -q
+.venv/bin/python scripts/make_mnist_data.py examples/mnist/data >/dev/null
+echo "==> set up"
