@@ -1,4 +1,5 @@
 import os
+import sys
 import signal
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import urllib3
 from botocore.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
 
 
 def free_port() -> int:
@@ -41,7 +43,7 @@ class EmulatorProcess:
             [sys.executable, "-m", "emulator", "serve", "--port", str(self.port),
              "--data-dir", str(self.data_dir), *self.extra_args],
             cwd=REPO, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-        http = urllib3.PoolManager()
+        http = urllib3.PoolManager(retries=False)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

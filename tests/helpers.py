@@ -45,11 +45,12 @@ def training_request(name: str, bucket: str, hyperparameters: dict, channels=(),
         "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/output"},
         "ResourceConfig": {"InstanceType": instance_type, "InstanceCount": count, "VolumeSizeInGB": 10},
         "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
-        "InputDataConfig": [
+    }
+    if channels:
+        request["InputDataConfig"] = [
             {"ChannelName": ch, "DataSource": {"S3DataSource": {
                 "S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}}}
-            for ch, uri in channels],
-    }
+            for ch, uri in channels]
     request.update(extra)
     return request
 

@@ -7,14 +7,17 @@ boto3 like any client.
 """
 
 import ctypes
+import json
 import logging
-import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import urllib3
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,39 @@ def weed_binary() -> str:
     return str(candidate) if candidate.exists() else "weed"
 
 
+_PORT_NAMES = ("s3.port", "master.port", "volume.port", "filer.port",
+               "master.port.grpc", "volume.port.grpc", "filer.port.grpc", "s3.port.grpc")
+_VOLUME_FILE = re.compile(r"^(?:.+_)?(\d+)\.dat$")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 class SeaweedS3:
     def __init__(self, data_dir: Path):
         self.dir = data_dir / "s3"
-        self.port = _free_port()
+        self.ports = self._ports()
         self.process: subprocess.Popen | None = None
+
+    def _ports(self) -> dict[str, int]:
+        """The ports of the last run when still free: SeaweedFS's master keeps its state per
+        address, so the same ports find the same state after a restart."""
+        saved = self.dir / "ports.json"
+        if saved.exists():
+            ports = json.loads(saved.read_text())
+            if set(ports) == set(_PORT_NAMES) and all(_port_is_free(p) for p in ports.values()):
+                return ports
+        return {name: _free_port() for name in _PORT_NAMES}
+
+    @property
+    def port(self) -> int:
+        return self.ports["s3.port"]
 
     @property
     def url(self) -> str:
@@ -50,13 +81,12 @@ class SeaweedS3:
 
     def start(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        ports = {name: _free_port() for name in (
-            "master.port", "volume.port", "filer.port",
-            "master.port.grpc", "volume.port.grpc", "filer.port.grpc", "s3.port.grpc")}
-        args = [weed_binary(), "server", f"-dir={self.dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-                "-s3", f"-s3.port={self.port}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-                "-master.volumeSizeLimitMB=1024", "-volume.max=0", "-metricsPort=0",
-                *(f"-{k}={v}" for k, v in ports.items())]
+        (self.dir / "ports.json").write_text(json.dumps(self.ports))
+        (self.dir / "master").mkdir(exist_ok=True)
+        args = [weed_binary(), "server", f"-dir={self.dir}", f"-master.dir={self.dir / 'master'}",
+                "-master.resumeState", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3",
+                "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=1024",
+                "-volume.max=0", "-metricsPort=0", *(f"-{k}={v}" for k, v in self.ports.items())]
         logfile = open(self.dir / "weed.log", "ab")
         self.process = subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
@@ -64,18 +94,30 @@ class SeaweedS3:
         logfile.close()
 
     def wait_ready(self, client, timeout: float = 60.0) -> None:
+        """Until S3 answers and every volume already on disk is back in the master's
+        topology: before that, reads of objects stored in an earlier run fail."""
         deadline = time.monotonic() + timeout
+        pending = {m.group(1) for f in self.dir.iterdir() if (m := _VOLUME_FILE.match(f.name))}
+        http = urllib3.PoolManager(retries=False, timeout=2)
+        master = f"http://127.0.0.1:{self.ports['master.port']}"
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"SeaweedFS exited with {self.process.returncode}; "
                                    f"see {self.dir / 'weed.log'}")
             try:
                 client.list_buckets()
-                return
+                for volume in sorted(pending):
+                    answer = http.request("GET", f"{master}/dir/lookup?volumeId={volume}")
+                    if answer.status == 200 and json.loads(answer.data).get("locations"):
+                        pending.discard(volume)
+                if not pending:
+                    return
             except Exception:  # not listening yet
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"SeaweedFS did not answer in {timeout:.0f} s")
-                time.sleep(0.05)
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"SeaweedFS was not ready in {timeout:.0f} s "
+                                   f"(volumes not loaded: {sorted(pending)})")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -43,6 +43,7 @@ def new_document(request: dict, region: str, account: str, now: float) -> dict:
     doc = {k: request[k] for k in _ECHOED if k in request}
     doc.setdefault("HyperParameters", {})
     doc["StoppingCondition"] = {"MaxRuntimeInSeconds": DEFAULT_MAX_RUNTIME, **request.get("StoppingCondition", {})}
+    doc["ResourceConfig"] = {"VolumeSizeInGB": 30, **request["ResourceConfig"]}
     spec = doc["AlgorithmSpecification"] = dict(request["AlgorithmSpecification"])
     spec.setdefault("EnableSageMakerMetricsTimeSeries", False)
     doc.update({
@@ -65,6 +66,10 @@ def new_document(request: dict, region: str, account: str, now: float) -> dict:
 
 def check_request(request: dict) -> None:
     """What the botocore model cannot say: rules between members."""
+    for member in ("AlgorithmSpecification", "ResourceConfig"):
+        if member not in request:
+            # Optional in the model only for serverless jobs, which the emulator does not run.
+            raise ValidationException(f"{member} must be specified")
     spec = request["AlgorithmSpecification"]
     if not spec.get("TrainingImage"):
         if spec.get("AlgorithmName"):

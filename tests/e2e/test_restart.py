@@ -1,0 +1,41 @@
+"""State and data survive a restart of the emulator on the same --data-dir."""
+
+import pytest
+
+from conftest import EmulatorProcess
+from helpers import ensure_bucket, read_tar, training_request, wait_for, PYTORCH_DLC
+
+pytestmark = pytest.mark.docker
+
+
+def test_jobs_objects_and_logs_survive_a_restart(tmp_path):
+    first = EmulatorProcess(tmp_path / "data").start()
+    try:
+        sm, s3 = first.client("sagemaker"), first.client("s3")
+        ensure_bucket(s3, "persist")
+        s3.put_object(Bucket="persist", Key="keep/me.txt", Body=b"still here")
+        request = training_request("persisted", "persist", {})
+        request["AlgorithmSpecification"] = {
+            "TrainingImage": PYTORCH_DLC, "TrainingInputMode": "File",
+            "ContainerEntrypoint": ["sh", "-c", "echo hello-log; echo weights > /opt/ml/model/w.txt"]}
+        sm.create_training_job(**request)
+        desc = wait_for(sm, "persisted")
+        assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    finally:
+        first.stop()
+
+    second = EmulatorProcess(tmp_path / "data", port=first.port).start()
+    try:
+        sm, s3, logs = second.client("sagemaker"), second.client("s3"), second.client("logs")
+        again = sm.describe_training_job(TrainingJobName="persisted")
+        assert again["TrainingJobStatus"] == "Completed"
+        assert again["SecondaryStatusTransitions"] == desc["SecondaryStatusTransitions"]
+        assert s3.get_object(Bucket="persist", Key="keep/me.txt")["Body"].read() == b"still here"
+        assert read_tar(s3, again["ModelArtifacts"]["S3ModelArtifacts"])["w.txt"] == b"weights\n"
+        stream = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
+                                           logStreamNamePrefix="persisted/")["logStreams"][0]["logStreamName"]
+        events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream,
+                                     startFromHead=True)["events"]
+        assert [e["message"] for e in events] == ["hello-log"]
+    finally:
+        second.stop()
