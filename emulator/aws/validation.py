@@ -15,9 +15,24 @@ from botocore.validate import ParamValidator
 from .errors import SerializationException, ValidationException
 
 
+# Java-style Unicode classes the models use, as Python `re` classes (inside [...]).
+_UNICODE_CLASSES = {r"\p{L}": r"\w", r"\p{M}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s",
+                    r"\p{P}": r"!-/:-@\[-`{-~\u00a1-\u00bf\u2000-\u206f",
+                    r"\p{S}": r"!-/:-@\[-`{-~\u00a1-\u00bf\u2000-\u2bff"}
+
+# The emulator's one extension of AWS's input: file:// data, as the SDK's local mode takes.
+LOCAL_URI_SHAPES = {"S3Uri"}
+
+
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.DOTALL)
+def _compiled(pattern: str) -> re.Pattern | None:
+    """The pattern for Python; None where it cannot be expressed (then it is not checked)."""
+    for java, python in _UNICODE_CLASSES.items():
+        pattern = pattern.replace(java, python)
+    try:
+        return re.compile(pattern, re.DOTALL)
+    except re.error:
+        return None
 
 
 def _field_path(parts: list[str]) -> str:
@@ -73,7 +88,9 @@ def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> 
             out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
                        f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
         pattern = meta.get("pattern")
-        if pattern and not _compiled(pattern).fullmatch(value):
+        compiled = _compiled(pattern) if pattern else None
+        local_uri = shape.name in LOCAL_URI_SHAPES and value.startswith("file://")
+        if compiled and not local_uri and not compiled.fullmatch(value):
             out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
                        f"Member must satisfy regular expression pattern: {pattern}")
     elif t in ("integer", "long", "float", "double"):

@@ -187,7 +187,24 @@ class DockerJob:
 
 
 def _quiet_stop(container, grace_seconds: int) -> None:
+    """SIGTERM to every process, SIGKILL after the grace period.
+
+    `docker stop` signals PID 1 only, and the toolkit's `train` as PID 1 has no SIGTERM
+    handler (PID 1 ignores such signals), so the user's script would never hear it.
+    """
     try:
-        container.stop(timeout=grace_seconds)
+        container.kill("SIGTERM")
+        container.exec_run(["sh", "-c", "kill -TERM -1"], detach=True)
+    except (APIError, NotFound):
+        pass
+    try:
+        container.wait(timeout=grace_seconds)
+        return
+    except (APIError, NotFound):
+        return
+    except Exception:  # the wait timed out
+        pass
+    try:
+        container.kill("SIGKILL")
     except (APIError, NotFound):
         pass
