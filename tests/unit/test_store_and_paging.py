@@ -1,0 +1,43 @@
+import pytest
+
+from emulator.aws.errors import ResourceInUse, ValidationException
+from emulator.sagemaker.paging import page
+from emulator.sagemaker.training_jobs import TrainingJobs, new_document, transition
+from emulator.store import Store
+
+
+def request(name):
+    return {"TrainingJobName": name, "RoleArn": "arn:aws:iam::123456789012:role/r",
+            "AlgorithmSpecification": {"TrainingImage": "i", "TrainingInputMode": "File"},
+            "OutputDataConfig": {"S3OutputPath": "s3://b/o"},
+            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1}}
+
+
+def test_state_survives_reopening_and_duplicates_are_refused(tmp_path):
+    jobs = TrainingJobs(Store(tmp_path / "s.db"))
+    jobs.add(new_document(request("Job-A"), "us-east-1", "123456789012", 10.0))
+    with pytest.raises(ResourceInUse):
+        jobs.add(new_document(request("Job-A"), "us-east-1", "123456789012", 11.0))
+    reopened = TrainingJobs(Store(tmp_path / "s.db"))
+    doc = reopened.get("Job-A")
+    assert doc["TrainingJobArn"] == "arn:aws:sagemaker:us-east-1:123456789012:training-job/job-a"
+    assert doc["CreationTime"] == 10.0 and doc["StoppingCondition"]["MaxRuntimeInSeconds"] == 86400
+
+
+def test_transitions_close_the_previous_one():
+    doc = new_document(request("j"), "us-east-1", "1", 1.0)
+    transition(doc, "Downloading", 2.0)
+    transition(doc, "Failed", 3.0)
+    assert doc["TrainingJobStatus"] == "Failed"
+    assert [(t["Status"], t["StartTime"], t.get("EndTime")) for t in doc["SecondaryStatusTransitions"]] == [
+        ("Starting", 1.0, 2.0), ("Downloading", 2.0, 3.0), ("Failed", 3.0, 3.0)]
+
+
+def test_paging_round_trips_and_rejects_garbage():
+    items = list(range(5))
+    first, token = page(items, 2, None)
+    second, token2 = page(items, 2, token)
+    third, token3 = page(items, 2, token2)
+    assert (first, second, third, token3) == ([0, 1], [2, 3], [4], None)
+    with pytest.raises(ValidationException):
+        page(items, 2, "garbage")
