@@ -12,6 +12,11 @@ fi
 echo "==> installing the emulator into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[ml,test]'
 
+# bubblewrap gives the process runner (no Docker) the real /opt/ml paths.
+if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing bubblewrap"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+fi
 bash scripts/docker-engine.sh
 .venv/bin/sagemaker-emulator images build -q
 .venv/bin/python scripts/make_mnist_data.py examples/mnist/data >/dev/null
