@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 from conftest import EmulatorProcess  # noqa: E402
 from helpers import PYTORCH_DLC, ensure_bucket, training_request  # noqa: E402
 
