@@ -46,6 +46,10 @@ def _short(value) -> str:
     return text if len(text) <= 256 else text[:256] + "..."
 
 
+def _violation(value, where: str, constraint: str) -> str:
+    return f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: {constraint}"
+
+
 def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> None:
     if value is None:
         return
@@ -62,16 +66,14 @@ def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> 
         if not isinstance(value, list):
             return
         if "max" in meta and len(value) > meta["max"]:
-            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
-                       f"Member must have length less than or equal to {meta['max']}")
+            out.append(_violation(value, where, f"Member must have length less than or equal to {meta['max']}"))
         for i, item in enumerate(value, 1):
             _constraint_errors(item, shape.member, path + ["member", str(i)], out)
     elif t == "map":
         if not isinstance(value, dict):
             return
         if "max" in meta and len(value) > meta["max"]:
-            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
-                       f"Map must have length less than or equal to {meta['max']}")
+            out.append(_violation(value, where, f"Map must have length less than or equal to {meta['max']}"))
         for k, v in value.items():
             _constraint_errors(k, shape.key, path + ["key"], out)
             _constraint_errors(v, shape.value, path + [k], out)
@@ -79,29 +81,23 @@ def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> 
         if not isinstance(value, str):
             return
         if "max" in meta and len(value) > meta["max"]:
-            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
-                       f"Member must have length less than or equal to {meta['max']}")
+            out.append(_violation(value, where, f"Member must have length less than or equal to {meta['max']}"))
         if "min" in meta and len(value) < meta["min"]:
-            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
-                       f"Member must have length greater than or equal to {meta['min']}")
+            out.append(_violation(value, where, f"Member must have length greater than or equal to {meta['min']}"))
         if shape.enum and value not in shape.enum:
-            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
-                       f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+            out.append(_violation(value, where, f"Member must satisfy enum value set: [{', '.join(shape.enum)}]"))
         pattern = meta.get("pattern")
         compiled = _compiled(pattern) if pattern else None
         local_uri = shape.name in LOCAL_URI_SHAPES and value.startswith("file://")
         if compiled and not local_uri and not compiled.fullmatch(value):
-            out.append(f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: "
-                       f"Member must satisfy regular expression pattern: {pattern}")
+            out.append(_violation(value, where, f"Member must satisfy regular expression pattern: {pattern}"))
     elif t in ("integer", "long", "float", "double"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return
         if "max" in meta and value > meta["max"]:
-            out.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                       f"Member must have value less than or equal to {meta['max']}")
+            out.append(_violation(value, where, f"Member must have value less than or equal to {meta['max']}"))
         if "min" in meta and value < meta["min"]:
-            out.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                       f"Member must have value greater than or equal to {meta['min']}")
+            out.append(_violation(value, where, f"Member must have value greater than or equal to {meta['min']}"))
 
 
 def _missing_errors(value, shape: Shape, path: list[str], out: list[str]) -> None:

@@ -36,13 +36,15 @@ class LogSink:
         quoted = urllib.parse.quote(group, safe="") + "__" + urllib.parse.quote(stream, safe="")
         return self.dir / f"{quoted}.jsonl"
 
+    def _ensure(self, backend, group: str, stream: str) -> None:
+        if group not in backend.groups:
+            backend.create_log_group(group, {})
+        if stream not in backend.groups[group].streams:
+            backend.create_log_stream(group, stream)
+
     def open_stream(self, group: str, stream: str) -> None:
         with self._lock:
-            backend = self._backend()
-            if group not in backend.groups:
-                backend.create_log_group(group, {})
-            if stream not in backend.groups[group].streams:
-                backend.create_log_stream(group, stream)
+            self._ensure(self._backend(), group, stream)
             self._file(group, stream).touch()
 
     def put(self, group: str, stream: str, messages: list[str], timestamp_ms: int | None = None) -> None:
@@ -64,10 +66,7 @@ class LogSink:
             events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
             with self._lock:
                 backend = self._backend()
-                if group not in backend.groups:
-                    backend.create_log_group(group, {})
-                if stream not in backend.groups[group].streams:
-                    backend.create_log_stream(group, stream)
+                self._ensure(backend, group, stream)
                 # moto refuses events older than 14 days; keep what it takes.
                 for start in range(0, len(events), 5000):
                     backend.put_log_events(group, stream, events[start:start + 5000])
