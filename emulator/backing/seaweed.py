@@ -9,6 +9,7 @@ boto3 like any client.
 import ctypes
 import json
 import logging
+import os
 import re
 import signal
 import socket
@@ -88,9 +89,12 @@ class SeaweedS3:
                 "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=1024",
                 "-volume.max=0", "-metricsPort=0", *(f"-{k}={v}" for k, v in self.ports.items())]
         logfile = open(self.dir / "weed.log", "ab")
+        # SeaweedFS turns AWS_ACCESS_KEY_ID/SECRET in its environment into an identity and
+        # then checks signatures, which the proxied requests (another Host) cannot pass.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.process = subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
-                                        cwd=self.dir)
+                                        cwd=self.dir, env=env)
         logfile.close()
 
     def wait_ready(self, client, timeout: float = 60.0) -> None:

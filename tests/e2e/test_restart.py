@@ -8,7 +8,11 @@ from helpers import ensure_bucket, read_tar, training_request, wait_for, PYTORCH
 pytestmark = pytest.mark.docker
 
 
-def test_jobs_objects_and_logs_survive_a_restart(tmp_path):
+def test_jobs_objects_and_logs_survive_a_restart(tmp_path, monkeypatch):
+    # Credentials in the emulator's own environment (as scripts/demo.sh exports them) must not
+    # change how S3 answers.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "someone")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     first = EmulatorProcess(tmp_path / "data").start()
     try:
         sm, s3 = first.client("sagemaker"), first.client("s3")
