@@ -40,8 +40,11 @@ def upload_inputs(job: str) -> tuple[str, str]:
 
 
 def print_new_logs(job: str, seen: dict) -> None:
-    streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
-                                        logStreamNamePrefix=f"{job}/")["logStreams"]
+    try:
+        streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
+                                            logStreamNamePrefix=f"{job}/")["logStreams"]
+    except logs.exceptions.ResourceNotFoundException:
+        return  # no job has logged yet: the group does not exist (as on AWS)
     for stream in streams:
         name = stream["logStreamName"]
         kwargs = {"nextToken": seen[name]} if name in seen else {"startFromHead": True}
