@@ -5,7 +5,6 @@ CloudWatch Logs/CloudWatch/STS/IAM (moto in-process)."""
 import fcntl
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass
 

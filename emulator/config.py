@@ -22,8 +22,6 @@ class Settings:
                         or os.environ.get("AWS_REGION") or DEFAULT_REGION)
     account_id: str = ACCOUNT_ID
     runner: str = "auto"  # auto | docker | process
-    # Address job containers use to reach this process (None: no container listener).
-    container_host: str | None = None
     # Grace period between SIGTERM and SIGKILL on stop (AWS: 120 s).
     stop_grace_seconds: int = 120
 

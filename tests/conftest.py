@@ -3,7 +3,6 @@ import sys
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from helpers import ROLE, ensure_bucket, training_request, wait_for
+from helpers import ensure_bucket, training_request, wait_for
 
 BUCKET = "e2e-api"
 
