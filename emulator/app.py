@@ -36,10 +36,11 @@ class Emulator:
     worker: TrainingWorker
     wsgi: object
     runner_name: str
+    data_dir_lock: object = None
 
     def start(self) -> None:
         """Start the backing services and bring stored state back (blocks until S3 answers)."""
-        self._lock = lock_data_dir(self.settings.data_dir)
+        self.data_dir_lock = lock_data_dir(self.settings.data_dir)
         self.s3.start()
         self.s3.wait_ready(self.objects.client)
         self.logs.replay()
@@ -51,8 +52,8 @@ class Emulator:
 
     def close(self) -> None:
         self.s3.stop()
-        if getattr(self, "_lock", None):
-            self._lock.close()
+        if self.data_dir_lock is not None:
+            self.data_dir_lock.close()
 
 
 def lock_data_dir(data_dir, wait_seconds: float = 15.0):

@@ -174,17 +174,15 @@ class TrainingWorker:
 
         layouts = [h.layout for h in host_specs]
         final_metrics = {"FinalMetricDataList": metrics.final()} if metrics.patterns else {}
-        if control.max_runtime_hit.is_set() or control.stop_requested.is_set():
-            outcome = "MaxRuntimeExceeded" if control.max_runtime_hit.is_set() else "Stopped"
+        stopped = control.max_runtime_hit.is_set() or control.stop_requested.is_set()
+        if stopped or all(code == 0 for code in codes.values()):
+            # A stopped job keeps its model, as on AWS.
+            outcome = ("MaxRuntimeExceeded" if control.max_runtime_hit.is_set()
+                       else "Stopped" if stopped else "Completed")
             self.jobs.move(name, "Uploading")
             artifacts = self._upload(doc, layouts, with_model=True)
             handle.remove()
             self._finish(name, outcome, started=started, **artifacts, **final_metrics)
-        elif all(code == 0 for code in codes.values()):
-            self.jobs.move(name, "Uploading")
-            artifacts = self._upload(doc, layouts, with_model=True)
-            handle.remove()
-            self._finish(name, "Completed", started=started, **artifacts, **final_metrics)
         else:
             exit_code = next(code for code in codes.values() if code != 0)
             self._upload(doc, layouts, with_model=False)
@@ -231,8 +229,8 @@ class TrainingWorker:
         checkpoint = doc.get("CheckpointConfig")
         if checkpoint:
             local = checkpoint.get("LocalPath", "/opt/ml/checkpoints")
+            objects = self.objects.prefix_objects(checkpoint["S3Uri"].rstrip("/") + "/")
             for host_spec in host_specs:
-                objects = self.objects.prefix_objects(checkpoint["S3Uri"].rstrip("/") + "/")
                 self.objects.download(objects, host_spec.layout.checkpoints_dir)
                 if local.rstrip("/") != "/opt/ml/checkpoints":
                     host_spec.mounts.append((host_spec.layout.checkpoints_dir, local, False))
