@@ -17,7 +17,15 @@ from .backing.objects import ObjectStore
 from .backing.proxy import ReverseProxy
 from .backing.seaweed import SeaweedS3
 from .config import Settings
+from .hosting.launcher import Launcher
+from .hosting.model_data import ModelDataCache
+from .runtime import routes as runtime_routes
+from .runtime.async_inference import AsyncInference
+from .runtime.capture import CaptureWriter
+from .runtime.invoke import Invoker
+from .sagemaker.endpoints import ENDPOINT, EndpointService
 from .sagemaker.provider import SageMakerProvider
+from .sagemaker.resources import Resources
 from .sagemaker.training_jobs import TrainingJobs
 from .sagemaker.training_worker import TrainingWorker
 from .store import Store
@@ -36,6 +44,8 @@ class Emulator:
     worker: TrainingWorker
     wsgi: object
     runner_name: str
+    runner: object
+    closers: list
     data_dir_lock: object = None
 
     def start(self) -> None:
@@ -49,8 +59,14 @@ class Emulator:
             self.provider.jobs.move(doc["TrainingJobName"], "Failed",
                                     FailureReason="InternalServerError: the emulator stopped while "
                                                   "this job was running", TrainingEndTime=time.time())
+        if hasattr(self.runner, "remove_leftovers"):
+            self.runner.remove_leftovers("endpoint")
+            self.runner.remove_leftovers("transform")
+        self.provider.hosting.restore()
 
     def close(self) -> None:
+        for close in self.closers:
+            close()
         self.s3.stop()
         if self.data_dir_lock is not None:
             self.data_dir_lock.close()
@@ -109,8 +125,16 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     worker = TrainingWorker(jobs, objects, logs, runner, data_dir / "training-jobs",
                             platform_env=container_env(settings, runner_name),
                             stop_grace_seconds=settings.stop_grace_seconds)
-    provider = SageMakerProvider(store, jobs, worker, settings.region, settings.account_id)
+    launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs,
+                        container_env(settings, runner_name))
+    hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds)
+    provider = SageMakerProvider(store, jobs, worker, hosting, settings.region, settings.account_id)
     flask_app = create_flask_app(provider, runner_name)
+    invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,
+                      settings.invocation_timeout_seconds)
+    capture = CaptureWriter(objects, settings.capture_flush_seconds)
+    async_inference = AsyncInference(invoker, objects)
+    runtime_routes.register(flask_app, invoker, capture, async_inference)
     gateway = Gateway({
         routing.SAGEMAKER: flask_app,
         routing.SAGEMAKER_RUNTIME: flask_app,
@@ -118,7 +142,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.S3: ReverseProxy(s3.url),
         routing.MOTO: moto_wsgi_app(),
     })
-    return Emulator(settings, s3, objects, logs, store, provider, worker, gateway, runner_name)
+    return Emulator(settings, s3, objects, logs, store, provider, worker, gateway, runner_name, runner,
+                    closers=[async_inference.close, hosting.close, capture.close])
 
 
 class Gateway:

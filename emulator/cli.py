@@ -62,7 +62,7 @@ def serve(args) -> int:
             # Containers cannot reach 127.0.0.1 on the host; they reach the bridge's gateway,
             # which only this host's containers can route to.
             listen.append(f"{gateway}:{settings.port}")
-    server = create_server(emulator.wsgi, listen=" ".join(listen), threads=16,
+    server = create_server(emulator.wsgi, listen=" ".join(listen), threads=48, connection_limit=1000,
                            channel_timeout=300, ident="sagemaker-emulator")
     signal.signal(signal.SIGTERM, _exit_on_signal)
     print(f"sagemaker-emulator listening on {settings.url} (runner: {emulator.runner_name}, "

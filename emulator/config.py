@@ -24,6 +24,14 @@ class Settings:
     runner: str = "auto"  # auto | docker | process
     # Grace period between SIGTERM and SIGKILL on stop (AWS: 120 s).
     stop_grace_seconds: int = 120
+    # A serverless variant's container stops after this long without invocations.
+    serverless_idle_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("SAGEMAKER_EMULATOR_SERVERLESS_IDLE_SECONDS", "300")))
+    # How long InvokeEndpoint waits for a container (AWS: 60 s).
+    invocation_timeout_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS", "60")))
+    # Data capture files are written this often.
+    capture_flush_seconds: float = 2.0
 
     @property
     def url(self) -> str:

@@ -26,10 +26,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PYTORCH_CONTEXT = REPO_ROOT / "containers" / "pytorch"
 PYTORCH_IMAGE = "sagemaker-emulator/pytorch:2.14.1"
 BASE_IMAGE = "debian:bookworm-slim"
+RECIPE_LABEL = "sagemaker-emulator.recipe"
 
 # (torch, torchvision) per architecture: the pair whose wheels exist for that machine.
 TORCH_PAIRS = {"x86_64": ("2.14.1", "0.29.1"), "aarch64": ("2.9.1", "0.24.1")}
-TOOLKITS = ("sagemaker-training==5.1.4", "sagemaker-pytorch-training==3.0.0")
+TOOLKITS = ("sagemaker-training==5.1.4", "sagemaker-pytorch-training==3.0.0",
+            "sagemaker-inference==1.10.1", "sagemaker-pytorch-inference==2.0.25", "gunicorn==27.0.1")
 
 
 def cache_dir() -> Path:
@@ -107,8 +109,14 @@ def ensure_wheelhouse() -> Path:
 
 @contextlib.contextmanager
 def serve_folder(folder: Path):
+    """Serve on a port fixed by the folder's name where it is free: the URL is a build
+    argument, and a new URL would void Docker's cache of every layer that installs."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    port = 40000 + int(hashlib.sha256(folder.name.encode()).hexdigest(), 16) % 10000
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -122,18 +130,33 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def recipe_digest() -> str:
+    """What the image is made from: its package pins and every file of its build context."""
+    digest = hashlib.sha256("\n".join(_requirements()).encode())
+    for path in sorted(p for p in PYTORCH_CONTEXT.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(PYTORCH_CONTEXT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def build_pytorch_image(quiet: bool = False) -> str:
     try:
         client = docker.from_env(timeout=600)
         client.ping()
     except DockerException as exc:
         raise SystemExit(f"no Docker engine answers ({exc}); run scripts/docker-engine.sh") from exc
+    recipe = recipe_digest()
+    try:
+        if client.images.get(PYTORCH_IMAGE).labels.get(RECIPE_LABEL) == recipe:
+            say(f"{PYTORCH_IMAGE} is up to date")
+            return PYTORCH_IMAGE
+    except ImageNotFound:
+        pass
     ensure_base_image(client)
     house = ensure_wheelhouse()
     torch, vision = _requirements()[0].split("==")[1], _requirements()[1].split("==")[1]
     say(f"building {PYTORCH_IMAGE}")
     with serve_folder(house) as url:
-        cmd = ["docker", "build", "--network", "host", "-t", PYTORCH_IMAGE,
+        cmd = ["docker", "build", "--network", "host", "-t", PYTORCH_IMAGE, "--label", f"{RECIPE_LABEL}={recipe}",
                "--build-arg", f"WHEELHOUSE_URL={url}",
                "--build-arg", f"TORCH_VERSION={torch}",
                "--build-arg", f"TORCHVISION_VERSION={vision}",

@@ -47,6 +47,11 @@ class Store:
             except sqlite3.IntegrityError as exc:
                 raise Conflict(name) from exc
 
+    def insert_or_replace(self, kind: str, name: str, doc: dict) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?)",
+                             (kind, name, doc["CreationTime"], json.dumps(doc)))
+
     def get(self, kind: str, name: str) -> dict | None:
         with self._lock:
             row = self._db.execute("SELECT doc FROM resources WHERE kind=? AND name=?",

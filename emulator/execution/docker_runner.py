@@ -8,7 +8,7 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import DeviceRequest
 
-from .runner import JobSpec, LineSink, StartError
+from .runner import JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
@@ -35,25 +35,98 @@ class DockerRunner:
         except DockerException:
             return False
 
-    def start(self, spec: JobSpec) -> "DockerJob":
+    def image_id(self, image: str) -> str:
         try:
-            self.client.images.get(spec.image)
+            return self.client.images.get(image).id
         except ImageNotFound:
-            raise StartError(f"ClientError: image {spec.image} not found on this host "
+            raise StartError(f"ClientError: image {image} not found on this host "
                              "(build it with `sagemaker-emulator images build`, or docker pull it)")
+
+    def start(self, spec: JobSpec) -> "DockerJob":
+        self.image_id(spec.image)
         job = DockerJob(self.client, spec)
         try:
             job.create()
         except (APIError, DockerException) as exc:
             job.remove()
-            raise StartError(_start_failure(exc, spec)) from exc
+            raise StartError(_start_failure(exc, spec.instance)) from exc
         return job
 
 
-def _start_failure(exc: Exception, spec: JobSpec) -> str:
+    def serve(self, spec: ServeSpec) -> "DockerServingContainer":
+        """Start an inference container; port 8080 is published on 127.0.0.1 only."""
+        self.image_id(spec.image)
+        cpus, memory = spec.instance.limits()
+        volumes = {}
+        if spec.model_dir is not None:
+            volumes[str(spec.model_dir)] = {"bind": f"{CONTAINER_ML}/model", "mode": "ro"}
+        try:
+            container = self.client.containers.run(
+                spec.image, command=["serve"], name=spec.name, detach=True,
+                environment=spec.environment, volumes=volumes,
+                labels={LABEL: "1", **{f"{LABEL}.{k}": v for k, v in spec.labels.items()}},
+                ports={"8080/tcp": ("127.0.0.1", None)},
+                nano_cpus=int(cpus * 1e9), mem_limit=memory,
+                device_requests=_gpu_request(spec.instance.gpus),
+                extra_hosts={"host.docker.internal": "host-gateway"})
+            container.reload()
+            port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
+        except (APIError, DockerException, KeyError, IndexError, TypeError) as exc:
+            _remove_quietly(self.client, spec.name)
+            raise StartError(_start_failure(exc, spec.instance)) from exc
+        return DockerServingContainer(container, f"http://127.0.0.1:{port}")
+
+    def remove_leftovers(self, kind: str) -> None:
+        """Containers of that kind left by an emulator that did not shut down cleanly."""
+        for container in self.client.containers.list(all=True, filters={"label": f"{LABEL}.kind={kind}"}):
+            try:
+                container.remove(force=True)
+            except (APIError, NotFound):
+                pass
+
+
+def _gpu_request(gpus: int):
+    return [DeviceRequest(count=gpus, capabilities=[["gpu"]])] if gpus else None
+
+
+def _remove_quietly(client, name: str) -> None:
+    try:
+        client.containers.get(name).remove(force=True)
+    except (APIError, NotFound, DockerException):
+        pass
+
+
+class DockerServingContainer:
+    def __init__(self, container, url: str):
+        self.container = container
+        self.url = url
+
+    def follow_logs(self, sink) -> None:
+        DockerJob._follow("", self.container, lambda _host, line: sink(line))
+
+    def exit_code(self) -> int | None:
+        try:
+            self.container.reload()
+        except (APIError, NotFound):
+            return 137
+        state = self.container.attrs["State"]
+        return None if state.get("Running") or state.get("Status") == "created" else state.get("ExitCode", 1)
+
+    def stop(self, grace_seconds: int) -> None:
+        try:
+            self.container.stop(timeout=grace_seconds)
+        except (APIError, NotFound):
+            pass
+        try:
+            self.container.remove(force=True)
+        except (APIError, NotFound):
+            pass
+
+
+def _start_failure(exc: Exception, instance) -> str:
     text = str(exc)
     if "capabilities: [[gpu]]" in text or "nvidia" in text.lower():
-        return (f"CapacityError: {spec.instance.type} needs {spec.instance.gpus} GPU(s) but this "
+        return (f"CapacityError: {instance.type} needs {instance.gpus} GPU(s) but this "
                 "Docker host has no GPU runtime (NVIDIA Container Toolkit); use a CPU instance "
                 "type such as ml.m5.xlarge")
     return f"InternalServerError: could not start the container: {text}"
@@ -75,8 +148,7 @@ class DockerJob:
             self.network = self.client.networks.create(
                 f"smemu-{spec.kind}-{spec.name}", driver="bridge", labels=labels)
         cpus, memory = spec.instance.limits()
-        device_requests = ([DeviceRequest(count=spec.instance.gpus, capabilities=[["gpu"]])]
-                           if spec.instance.gpus else None)
+        device_requests = _gpu_request(spec.instance.gpus)
         for host_spec in spec.hosts:
             volumes = {str(host_spec.layout.root): {"bind": CONTAINER_ML, "mode": "rw"}}
             for source, target, read_only in host_spec.mounts:

@@ -58,3 +58,27 @@ class Runner(Protocol):
     name: str
 
     def start(self, spec: JobSpec) -> RunningJob: ...
+
+
+@dataclass
+class ServeSpec:
+    """One inference container: `serve` with /opt/ml/model, answering on port 8080."""
+    name: str  # unique container name
+    image: str
+    environment: dict[str, str]
+    model_dir: Path | None  # mounted read-only at /opt/ml/model
+    instance: Instance
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class ServingContainer(Protocol):
+    url: str  # http://127.0.0.1:<published port>
+
+    def follow_logs(self, sink: Callable[[str], None]) -> None:
+        """Call sink for each output line until the container exits."""
+
+    def exit_code(self) -> int | None:
+        """The exit code once it has exited, else None."""
+
+    def stop(self, grace_seconds: int) -> None:
+        """SIGTERM, SIGKILL after the grace period, then remove."""

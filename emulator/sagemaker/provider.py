@@ -8,17 +8,26 @@ import time
 
 from ..aws.errors import ValidationException, not_found
 from ..store import Store
-from . import training_jobs
+from . import endpoint_configs, endpoints, models, training_jobs
+from .endpoint_configs import ENDPOINT_CONFIG
+from .endpoints import ENDPOINT, EndpointService
+from .models import MODEL
 from .paging import page
+from .resources import Resources
 from .training_jobs import TrainingJobs
 from .training_worker import TrainingWorker
 
 
 class SageMakerProvider:
-    def __init__(self, store: Store, jobs: TrainingJobs, worker: TrainingWorker, region: str, account: str):
+    def __init__(self, store: Store, jobs: TrainingJobs, worker: TrainingWorker, hosting: EndpointService,
+                 region: str, account: str):
         self.store = store
         self.jobs = jobs
         self.worker = worker
+        self.hosting = hosting
+        self.models = Resources(store, MODEL)
+        self.configs = Resources(store, ENDPOINT_CONFIG)
+        self.endpoints = hosting.endpoints
         self.region = region
         self.account = account
 
@@ -28,8 +37,7 @@ class SageMakerProvider:
         training_jobs.check_request(request)
         doc = training_jobs.new_document(request, self.region, self.account, time.time())
         self.jobs.add(doc)
-        if request.get("Tags"):
-            self.store.add_tags(doc["TrainingJobArn"], request["Tags"])
+        self._tag(doc["TrainingJobArn"], request)
         self.worker.launch(doc["TrainingJobName"])
         return {"TrainingJobArn": doc["TrainingJobArn"]}
 
@@ -52,14 +60,98 @@ class SageMakerProvider:
         self.worker.request_stop(name)
         return {}
 
+    # -- models ----------------------------------------------------------------------------
+
+    def create_model(self, request: dict) -> dict:
+        doc = models.new_document(request, self.region, self.account, time.time())
+        self.models.add(doc)
+        self._tag(doc["ModelArn"], request)
+        return {"ModelArn": doc["ModelArn"]}
+
+    def describe_model(self, request: dict) -> dict:
+        return self.models.get(request["ModelName"])
+
+    def list_models(self, request: dict) -> dict:
+        return self.models.query(request)
+
+    def delete_model(self, request: dict) -> dict:
+        self.models.get(request["ModelName"])
+        self.models.remove(request["ModelName"])
+        return {}
+
+    # -- endpoint configs ------------------------------------------------------------------
+
+    def create_endpoint_config(self, request: dict) -> dict:
+        doc = endpoint_configs.new_document(request, self.region, self.account, time.time(),
+                                            model_exists=lambda name: self.models.find(name) is not None)
+        self.configs.add(doc)
+        self._tag(doc["EndpointConfigArn"], request)
+        return {"EndpointConfigArn": doc["EndpointConfigArn"]}
+
+    def describe_endpoint_config(self, request: dict) -> dict:
+        return self.configs.get(request["EndpointConfigName"])
+
+    def list_endpoint_configs(self, request: dict) -> dict:
+        return self.configs.query(request)
+
+    def delete_endpoint_config(self, request: dict) -> dict:
+        name = request["EndpointConfigName"]
+        doc = self.configs.get(name)
+        for endpoint in self.endpoints.all():
+            busy = endpoint["EndpointStatus"] in ("Creating", "Updating")
+            pending = endpoint.get("PendingDeploymentSummary", {}).get("EndpointConfigName")
+            if busy and name in (endpoint["EndpointConfigName"], pending):
+                raise ValidationException(f'Cannot delete endpoint configuration "{doc["EndpointConfigArn"]}": '
+                                          f'endpoint "{endpoint["EndpointName"]}" is being created or '
+                                          "updated with it.")
+        self.configs.remove(name)
+        return {}
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def _config_and_models(self, config_name: str) -> tuple[dict, dict]:
+        config = self.configs.get(config_name)
+        used = {v["ModelName"]: self.models.get(v["ModelName"]) for v in config["ProductionVariants"]}
+        return config, used
+
+    def create_endpoint(self, request: dict) -> dict:
+        config, used = self._config_and_models(request["EndpointConfigName"])
+        doc = endpoints.new_document(request["EndpointName"], config, self.region, self.account, time.time())
+        self.hosting.create(doc, config, used)
+        self._tag(doc["EndpointArn"], request)
+        return {"EndpointArn": doc["EndpointArn"]}
+
+    def describe_endpoint(self, request: dict) -> dict:
+        return self.endpoints.get(request["EndpointName"])
+
+    def list_endpoints(self, request: dict) -> dict:
+        return self.endpoints.query(request)
+
+    def update_endpoint(self, request: dict) -> dict:
+        doc = self.endpoints.get(request["EndpointName"])
+        endpoints.check_can_update(doc)
+        config, used = self._config_and_models(request["EndpointConfigName"])
+        self.hosting.update(doc["EndpointName"], config, used)
+        return {"EndpointArn": doc["EndpointArn"]}
+
+    def delete_endpoint(self, request: dict) -> dict:
+        doc = self.endpoints.get(request["EndpointName"])
+        endpoints.check_can_delete(doc)
+        self.hosting.delete(doc["EndpointName"])
+        return {}
+
     # -- tags ------------------------------------------------------------------------------
 
+    def _tag(self, arn: str, request: dict) -> None:
+        if request.get("Tags"):
+            self.store.add_tags(arn, request["Tags"])
+
     def _require_resource(self, arn: str) -> None:
-        if ":training-job/" in arn:
-            name_lower = arn.rsplit("/", 1)[1]
-            if not any(d["TrainingJobArn"] == arn or d["TrainingJobName"].lower() == name_lower
-                       for d in self.store.all(training_jobs.KIND)):
-                raise not_found()
+        kinds = {"training-job": "TrainingJobArn", "model": "ModelArn", "endpoint-config": "EndpointConfigArn",
+                 "endpoint": "EndpointArn", "transform-job": "TransformJobArn"}
+        kind = arn.split(":", 5)[-1].split("/", 1)[0]
+        if kind in kinds and not any(d[kinds[kind]] == arn for d in self.store.all(kind)):
+            raise not_found()
 
     def add_tags(self, request: dict) -> dict:
         self._require_resource(request["ResourceArn"])

@@ -1,0 +1,1 @@
+"""Endpoints at run time: model data, live containers, routing of invocations."""

@@ -1,0 +1,105 @@
+"""Starting one inference container for a model, as SageMaker hosting does for an
+instance: model data at /opt/ml/model, the model's environment, `serve`, then /ping."""
+
+import logging
+import math
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from ..backing.moto_services import LogSink
+from ..execution.instances import Instance, lookup
+from ..execution.runner import ServeSpec, StartError
+from ..sagemaker.images import resolve_image
+from ..sagemaker.models import containers_of
+from .live import ContainerFailed, LiveInstance
+from .model_data import ModelDataCache, ModelDataError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STARTUP_TIMEOUT = 600   # ContainerStartupHealthCheckTimeoutInSeconds when not given
+DEFAULT_DOWNLOAD_TIMEOUT = 600  # ModelDataDownloadTimeoutInSeconds when not given
+STOP_GRACE_SECONDS = 30         # SageMaker's SIGTERM -> SIGKILL window for inference
+
+
+@dataclass
+class LaunchRequest:
+    owner: str          # endpoint or transform job name, for container names and labels
+    kind: str           # "endpoint" | "transform"
+    variant: str
+    model: dict         # the Model document
+    instance: Instance
+    log_group: str
+    startup_timeout: int = DEFAULT_STARTUP_TIMEOUT
+    download_timeout: int = DEFAULT_DOWNLOAD_TIMEOUT
+    extra_env: dict | None = None
+
+
+def serverless_instance(memory_mb: int) -> Instance:
+    # Serverless memory sizes go from 1 to 6 GB; vCPUs grow with memory as on AWS.
+    return Instance("ml.serverless", max(1, math.ceil(memory_mb / 3072)), memory_mb / 1024, 0)
+
+
+def instance_for(variant: dict) -> Instance:
+    serverless = variant.get("ServerlessConfig")
+    if serverless:
+        return serverless_instance(serverless["MemorySizeInMB"])
+    return lookup(variant["InstanceType"])
+
+
+class Launcher:
+    def __init__(self, runner, model_data: ModelDataCache, logs: LogSink, platform_env: dict[str, str]):
+        self.runner = runner
+        self.model_data = model_data
+        self.logs = logs
+        self.platform_env = platform_env
+
+    def image_of(self, model: dict) -> str:
+        return resolve_image(containers_of(model)[0]["Image"])
+
+    def launch(self, request: LaunchRequest) -> LiveInstance:
+        containers = containers_of(request.model)
+        if len(containers) != 1:
+            raise ContainerFailed("ClientError: models with several containers (inference pipelines) "
+                                  "are not supported by the emulator")
+        container = containers[0]
+        if not hasattr(self.runner, "serve"):
+            raise ContainerFailed("ClientError: endpoints and transform jobs need a Docker engine; "
+                                  "the emulator is running with the process runner")
+        try:
+            model_dir = self.model_data.fetch(container, request.download_timeout)
+        except ModelDataError as exc:
+            raise ContainerFailed(str(exc))
+        instance_id = "i-" + uuid.uuid4().hex[:17]
+        stream = f"{request.variant}/{instance_id}"
+        environment = {**self.platform_env, **container.get("Environment", {}), **(request.extra_env or {})}
+        spec = ServeSpec(name=f"smemu-{request.kind}-{request.owner}-{request.variant}-{instance_id}",
+                         image=resolve_image(container["Image"]), environment=environment,
+                         model_dir=model_dir, instance=request.instance,
+                         labels={"kind": request.kind, "owner": request.owner, "variant": request.variant})
+        try:
+            serving = self.runner.serve(spec)
+        except StartError as exc:
+            raise ContainerFailed(str(exc))
+        live = LiveInstance(instance_id, request.variant, serving, stream)
+        self.logs.open_stream(request.log_group, stream)
+        threading.Thread(target=self._pump_logs, args=(live, request.log_group), daemon=True,
+                         name=f"logs-{spec.name}").start()
+        try:
+            live.wait_healthy(request.startup_timeout, request.variant)
+        except ContainerFailed:
+            time.sleep(0.2)  # let the last lines reach the log before the container goes
+            serving.stop(grace_seconds=1)
+            raise
+        return live
+
+    def _pump_logs(self, live: LiveInstance, group: str) -> None:
+        def sink(line: str) -> None:
+            live.recent_lines.append(line)
+            del live.recent_lines[:-20]
+            self.logs.put(group, live.log_stream, [line])
+        try:
+            live.container.follow_logs(sink)
+        except Exception:  # the container went away under us: nothing more to read
+            log.debug("log stream of %s ended", live.id, exc_info=True)

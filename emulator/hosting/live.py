@@ -1,0 +1,118 @@
+"""What an endpoint is at run time: its variants and their running containers.
+
+A Deployment is one endpoint config made live. Invocations pick a variant by weight
+(or the TargetVariant asked for) and an instance round-robin; each instance counts its
+requests in flight so that an update can drain it before it stops.
+"""
+
+import itertools
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+import urllib3
+
+from ..execution.runner import ServingContainer
+
+PING_TIMEOUT_SECONDS = 2  # what SageMaker allows /ping
+
+
+class ContainerFailed(Exception):
+    """The message is the endpoint's FailureReason."""
+
+
+@dataclass
+class LiveInstance:
+    id: str
+    variant: str
+    container: ServingContainer
+    log_stream: str
+    recent_lines: list[str] = field(default_factory=list)
+    inflight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        host_port = self.container.url.split("//", 1)[1]
+        host, port = host_port.split(":")
+        self.pool = urllib3.HTTPConnectionPool(host, int(port), maxsize=64, block=False, retries=False)
+
+    def track(self, delta: int) -> None:
+        with self._lock:
+            self.inflight += delta
+
+    def ping(self) -> bool:
+        try:
+            return self.pool.request("GET", "/ping", timeout=PING_TIMEOUT_SECONDS).status == 200
+        except urllib3.exceptions.HTTPError:
+            return False
+
+    def wait_healthy(self, timeout_seconds: float, variant: str) -> None:
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if self.ping():
+                return
+            code = self.container.exit_code()
+            if code is not None:
+                tail = " | ".join(self.recent_lines[-5:])
+                raise ContainerFailed(
+                    f"The primary container for production variant {variant} did not pass the ping "
+                    f"health check: it exited with code {code}. Please check CloudWatch logs for "
+                    f"this endpoint.{' Last output: ' + tail if tail else ''}"[:1024])
+            time.sleep(0.03)
+        raise ContainerFailed(f"The primary container for production variant {variant} did not pass "
+                              f"the ping health check within {int(timeout_seconds)} seconds "
+                              "(ContainerStartupHealthCheckTimeoutInSeconds). Please check CloudWatch "
+                              "logs for this endpoint.")
+
+    def stop(self, grace_seconds: int, drain_seconds: float = 0) -> None:
+        deadline = time.monotonic() + drain_seconds
+        while self.inflight and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.container.stop(grace_seconds)
+        self.pool.close()
+
+
+@dataclass
+class LiveVariant:
+    name: str
+    weight: float
+    instances: list[LiveInstance]
+    serverless: object = None  # a ServerlessPool for serverless variants
+
+    def __post_init__(self):
+        self._next = itertools.count()
+
+    def pick(self) -> LiveInstance | None:
+        if not self.instances:
+            return None
+        return self.instances[next(self._next) % len(self.instances)]
+
+
+@dataclass
+class Deployment:
+    config_name: str
+    variants: list[LiveVariant]
+    config: dict = field(default_factory=dict)  # the endpoint config it runs
+
+    def choose(self, target_variant: str | None) -> LiveVariant | None:
+        if target_variant:
+            return next((v for v in self.variants if v.name == target_variant), None)
+        weights = [v.weight for v in self.variants]
+        if sum(weights) <= 0:
+            weights = [1.0] * len(self.variants)
+        return random.choices(self.variants, weights=weights)[0]
+
+    def all_instances(self) -> list[LiveInstance]:
+        return [i for v in self.variants for i in v.instances]
+
+    def stop(self, grace_seconds: int, drain_seconds: float = 0) -> None:
+        for variant in self.variants:
+            if variant.serverless is not None:
+                variant.serverless.close()
+        threads = [threading.Thread(target=i.stop, args=(grace_seconds, drain_seconds), daemon=True)
+                   for i in self.all_instances()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()

@@ -1,0 +1,1 @@
+"""The SageMaker runtime API: InvokeEndpoint, its streaming and async forms."""

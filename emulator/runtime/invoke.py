@@ -1,0 +1,143 @@
+"""InvokeEndpoint and its streaming and async forms, as the runtime serves them.
+
+An invocation picks a variant and an instance of the endpoint's live deployment,
+forwards the body with the headers SageMaker passes to containers, and maps what comes
+back: 2xx -> the container's body; anything else -> ModelError (424) with the
+container's status and message; no answer within the timeout -> ModelError.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import urllib3
+
+from ..hosting.live import Deployment, LiveInstance
+from ..hosting.serverless import Throttled
+from .errors import ModelError, ServiceUnavailable, ThrottlingException, ValidationError
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # 6 MB, InvokeEndpoint's limit
+# Client headers SageMaker passes on to the container.
+FORWARDED = ("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes",
+             "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id")
+
+
+@dataclass
+class Invocation:
+    endpoint: str
+    body: bytes
+    headers: dict[str, str]  # the forwarded ones, as sent
+    target_variant: str | None = None
+    started: float = field(default_factory=time.time)
+
+
+@dataclass
+class Answer:
+    variant: str
+    status: int
+    content_type: str
+    custom_attributes: str | None
+    body: bytes = b""
+    response: object = None  # the open urllib3 response, when streaming
+    release: object = None   # when streaming: call once the response is read
+
+
+class Invoker:
+    def __init__(self, endpoints, live: dict[str, Deployment], region: str, account: str, timeout_seconds: float):
+        self.endpoints = endpoints  # Resources of endpoint documents
+        self.live = live
+        self.region = region
+        self.account = account
+        self.timeout_seconds = timeout_seconds
+
+    def deployment(self, name: str) -> Deployment:
+        deployment = self.live.get(name)
+        if deployment is not None:
+            return deployment
+        doc = self.endpoints.find(name)
+        if doc is None:
+            raise ValidationError(f"Endpoint {name} of account {self.account} not found.")
+        raise ValidationError(f"Endpoint {name} of account {self.account} is not in service "
+                              f"(EndpointStatus: {doc['EndpointStatus']}).")
+
+    def invoke(self, call: Invocation, stream: bool = False) -> Answer:
+        if len(call.body) > MAX_PAYLOAD_BYTES:
+            raise ValidationError(f"Request body size {len(call.body)} bytes exceeds the maximum "
+                                  f"of {MAX_PAYLOAD_BYTES} bytes (6 MB) for InvokeEndpoint.")
+        deployment = self.deployment(call.endpoint)
+        variant = deployment.choose(call.target_variant)
+        if variant is None:
+            raise ValidationError(f"Variant {call.target_variant} not found for endpoint {call.endpoint}. "
+                                  "TargetVariant must name one of the endpoint's production variants.")
+        pool = variant.serverless
+        if pool is not None:
+            try:
+                instance = pool.acquire()
+            except Throttled as exc:
+                raise ThrottlingException(str(exc))
+            except Exception as exc:
+                raise ModelError(f"The serverless endpoint's container could not start: {exc}",
+                                 self.log_stream_arn(call.endpoint))
+        else:
+            instance = variant.pick()
+            if instance is None:
+                raise ServiceUnavailable(f"Endpoint {call.endpoint} has no running instance.")
+        instance.track(1)
+
+        def release() -> None:
+            instance.track(-1)
+            if pool is not None:
+                pool.release()
+        try:
+            answer = self._forward(call, instance, stream)
+        except BaseException:
+            release()
+            raise
+        if stream:
+            answer.release = release  # the caller calls it once the stream is read
+        else:
+            release()
+        return answer
+
+    def _forward(self, call: Invocation, instance: LiveInstance, stream: bool) -> Answer:
+        try:
+            response = instance.pool.urlopen(
+                "POST", "/invocations", body=call.body, headers=call.headers,
+                timeout=urllib3.Timeout(connect=5, read=self.timeout_seconds),
+                preload_content=not stream, release_conn=not stream)
+        except urllib3.exceptions.ReadTimeoutError:
+            raise ModelError("Your invocation timed out while waiting for a response from container "
+                             "primary. Review the latency metrics for each container in Amazon CloudWatch, "
+                             "resolve the issue, and try again.", self.log_stream_arn(call.endpoint))
+        except urllib3.exceptions.HTTPError as exc:
+            raise ModelError(f"An error occurred while sending the request to container primary: {exc}",
+                             self.log_stream_arn(call.endpoint))
+        answer = Answer(instance.variant, response.status,
+                        response.headers.get("Content-Type", "application/octet-stream"),
+                        response.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
+        if not 200 <= response.status < 300:
+            message = (response.read() if stream else response.data).decode("utf-8", "replace")
+            if stream:
+                response.release_conn()
+            kind = "server" if response.status >= 500 else "client"
+            raise ModelError(
+                f'Received {kind} error ({response.status}) from primary with message "{message}". See '
+                f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region={self.region}"
+                f"#logEventViewer:group=/aws/sagemaker/Endpoints/{call.endpoint} in account "
+                f"{self.account} for more information.",
+                self.log_stream_arn(call.endpoint), response.status, message)
+        if stream:
+            answer.response = response
+        else:
+            answer.body = response.data
+        return answer
+
+    def log_stream_arn(self, endpoint: str) -> str:
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/sagemaker/Endpoints/{endpoint}"
+
+
+def new_inference_id() -> str:
+    return str(uuid.uuid4())

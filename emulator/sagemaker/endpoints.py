@@ -1,0 +1,245 @@
+"""The Endpoint resource and its life: Creating -> InService | Failed, Updating ->
+InService (new containers healthy before old ones go), Deleting -> gone.
+
+What an endpoint runs is snapshotted when it is deployed (its config and models), so it
+keeps serving, and comes back after a restart, even when those are deleted later, as on
+AWS.
+"""
+
+import logging
+import threading
+import time
+
+from ..aws.errors import ValidationException
+from ..hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher, instance_for
+from ..hosting.live import ContainerFailed, Deployment, LiveVariant
+from ..hosting.serverless import ServerlessPool
+from .arns import arn
+from .resources import Kind, Resources
+
+log = logging.getLogger(__name__)
+
+ENDPOINT = Kind(kind="endpoint", noun="endpoint", prefix="Endpoint", list_key="Endpoints",
+                summary=("EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime", "EndpointStatus"),
+                status="EndpointStatus")
+SNAPSHOT_KIND = "endpoint-deployment"  # {"Config": ..., "Models": {...}} per live endpoint
+IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "Deleting")
+DRAIN_SECONDS = 60  # an old container finishes the requests it has before it stops
+
+
+def log_group(endpoint: str) -> str:
+    return f"/aws/sagemaker/Endpoints/{endpoint}"
+
+
+def new_document(name: str, config: dict, region: str, account: str, now: float) -> dict:
+    doc = {"EndpointName": name, "EndpointArn": arn(region, account, "endpoint", name),
+           "EndpointConfigName": config["EndpointConfigName"], "EndpointStatus": "Creating",
+           "CreationTime": now, "LastModifiedTime": now}
+    _describe_extras(doc, config)
+    return doc
+
+
+def _describe_extras(doc: dict, config: dict) -> None:
+    for member in ("AsyncInferenceConfig", "ExplainerConfig", "MetricsConfig"):
+        doc.pop(member, None)
+        if member in config:
+            doc[member] = config[member]
+    capture = config.get("DataCaptureConfig")
+    doc.pop("DataCaptureConfig", None)
+    if capture:
+        doc["DataCaptureConfig"] = {
+            "EnableCapture": capture.get("EnableCapture", True),
+            "CaptureStatus": "Started" if capture.get("EnableCapture", True) else "Stopped",
+            "CurrentSamplingPercentage": capture["InitialSamplingPercentage"],
+            "DestinationS3Uri": capture["DestinationS3Uri"],
+            **({"KmsKeyId": capture["KmsKeyId"]} if capture.get("KmsKeyId") else {})}
+
+
+def variant_summaries(config: dict, images: dict[str, tuple[str, str]], now: float) -> list[dict]:
+    summaries = []
+    for variant in config["ProductionVariants"]:
+        specified, resolved = images[variant["VariantName"]]
+        summary = {"VariantName": variant["VariantName"],
+                   "DeployedImages": [{"SpecifiedImage": specified, "ResolvedImage": resolved,
+                                       "ResolutionTime": now}],
+                   "CurrentWeight": variant["InitialVariantWeight"],
+                   "DesiredWeight": variant["InitialVariantWeight"]}
+        if variant.get("ServerlessConfig"):
+            summary["CurrentServerlessConfig"] = summary["DesiredServerlessConfig"] = variant["ServerlessConfig"]
+        else:
+            summary["CurrentInstanceCount"] = summary["DesiredInstanceCount"] = variant["InitialInstanceCount"]
+        summaries.append(summary)
+    return summaries
+
+
+class EndpointService:
+    def __init__(self, endpoints: Resources, launcher: Launcher, serverless_idle_seconds: float):
+        self.endpoints = endpoints
+        self.store = endpoints.store
+        self.launcher = launcher
+        self.serverless_idle_seconds = serverless_idle_seconds
+        self.live: dict[str, Deployment] = {}
+        self._locks: dict[str, threading.Lock] = {}
+
+    # -- operations (each returns at once; the work goes on in a thread) -------------
+
+    def create(self, doc: dict, config: dict, models: dict[str, dict]) -> None:
+        self.endpoints.add(doc)
+        self._in_thread(doc["EndpointName"], self._deploy, doc["EndpointName"], config, models, "Creating")
+
+    def update(self, name: str, config: dict, models: dict[str, dict]) -> None:
+        def start(doc):
+            doc["EndpointStatus"] = "Updating"
+            doc.pop("FailureReason", None)
+            doc["PendingDeploymentSummary"] = {
+                "EndpointConfigName": config["EndpointConfigName"], "StartTime": time.time(),
+                "ProductionVariants": [{"VariantName": v["VariantName"], "VariantStatus": [
+                    {"Status": "Creating", "StartTime": time.time()}]} for v in config["ProductionVariants"]]}
+        self.endpoints.update(name, start)
+        self._in_thread(name, self._deploy, name, config, models, "Updating")
+
+    def delete(self, name: str) -> None:
+        self.endpoints.update(name, lambda d: d.update(EndpointStatus="Deleting"))
+        self._in_thread(name, self._delete, name)
+
+    def restore(self) -> None:
+        """After a restart: redeploy what was live (SystemUpdating, as AWS shows for
+        platform work), finish deletes, and fail what was half created."""
+        for doc in self.endpoints.all():
+            name, status = doc["EndpointName"], doc["EndpointStatus"]
+            snapshot = self.store.get(SNAPSHOT_KIND, name)
+            if status == "Deleting":
+                self._delete(name)
+            elif status == "Failed":
+                continue
+            elif snapshot is None:
+                self._fail(name, "InternalServerError: the emulator stopped while this endpoint was being created")
+            else:
+                self.endpoints.update(name, lambda d: d.update(EndpointStatus="SystemUpdating"))
+                self._in_thread(name, self._deploy, name, snapshot["Config"], snapshot["Models"], "SystemUpdating")
+
+    def close(self) -> None:
+        for name, deployment in list(self.live.items()):
+            deployment.stop(grace_seconds=5)
+            self.live.pop(name, None)
+
+    # -- work ------------------------------------------------------------------------
+
+    def _in_thread(self, name: str, target, *args) -> None:
+        lock = self._locks.setdefault(name, threading.Lock())
+
+        def run():
+            with lock:
+                try:
+                    target(*args)
+                except Exception as exc:  # a bug must not leave the endpoint Creating forever
+                    log.exception("endpoint %s", name)
+                    self._fail(name, f"InternalServerError: {type(exc).__name__}: {exc}")
+        threading.Thread(target=run, daemon=True, name=f"endpoint-{name}").start()
+
+    def _deploy(self, name: str, config: dict, models: dict[str, dict], why: str) -> None:
+        try:
+            deployment = self.build(name, config, models)
+        except ContainerFailed as exc:
+            if why == "Updating":
+                # The old containers never stopped serving: back to InService, reason kept.
+                self.endpoints.update(name, lambda d: (d.update(EndpointStatus="InService",
+                                                                FailureReason=str(exc)[:1024]),
+                                                       d.pop("PendingDeploymentSummary", None)))
+            else:
+                self._fail(name, str(exc))
+            return
+        images = {v["VariantName"]: self._images(models[v["ModelName"]]) for v in config["ProductionVariants"]}
+        old = self.live.get(name)
+        self.live[name] = deployment  # from here invocations reach the new containers
+        self.store.insert_or_replace(SNAPSHOT_KIND, name, {"CreationTime": time.time(), "Config": config,
+                                                           "Models": models})
+
+        def done(doc):
+            doc.update(EndpointStatus="InService", EndpointConfigName=config["EndpointConfigName"],
+                       ProductionVariants=variant_summaries(config, images, time.time()))
+            doc.pop("PendingDeploymentSummary", None)
+            doc.pop("FailureReason", None)
+            _describe_extras(doc, config)
+        self.endpoints.update(name, done)
+        if old is not None:
+            old.stop(STOP_GRACE_SECONDS, drain_seconds=DRAIN_SECONDS)
+
+    def _images(self, model: dict) -> tuple[str, str]:
+        specified = model.get("PrimaryContainer", (model.get("Containers") or [{}])[0]).get("Image", "")
+        local = self.launcher.image_of(model)
+        try:
+            resolved = f"{local.split(':')[0]}@{self.launcher.runner.image_id(local)}"
+        except Exception:
+            resolved = local
+        return specified, resolved
+
+    def build(self, name: str, config: dict, models: dict[str, dict]) -> Deployment:
+        """Start every variant's containers and wait until each answers /ping."""
+        variants, started, errors = [], [], []
+        threads = []
+        for variant in config["ProductionVariants"]:
+            model = models[variant["ModelName"]]
+            request = LaunchRequest(
+                owner=name, kind="endpoint", variant=variant["VariantName"], model=model,
+                instance=instance_for(variant), log_group=log_group(name),
+                startup_timeout=variant.get("ContainerStartupHealthCheckTimeoutInSeconds", 600),
+                download_timeout=variant.get("ModelDataDownloadTimeoutInSeconds", 600))
+            live = LiveVariant(variant["VariantName"], variant["InitialVariantWeight"], [])
+            serverless = variant.get("ServerlessConfig")
+            if serverless:
+                live.serverless = ServerlessPool(lambda r=request: self.launcher.launch(r),
+                                                 serverless["MaxConcurrency"], self.serverless_idle_seconds,
+                                                 STOP_GRACE_SECONDS)
+            else:
+                for _ in range(variant["InitialInstanceCount"]):
+                    threads.append(threading.Thread(target=self._launch_into,
+                                                    args=(request, live, started, errors), daemon=True))
+            variants.append(live)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        deployment = Deployment(config["EndpointConfigName"], variants, config)
+        if errors:
+            deployment.stop(grace_seconds=1)
+            raise errors[0]
+        return deployment
+
+    def _launch_into(self, request: LaunchRequest, live: LiveVariant, started: list, errors: list) -> None:
+        try:
+            instance = self.launcher.launch(request)
+            live.instances.append(instance)
+            started.append(instance)
+        except ContainerFailed as exc:
+            errors.append(exc)
+
+    def _delete(self, name: str) -> None:
+        deployment = self.live.pop(name, None)
+        if deployment is not None:
+            deployment.stop(STOP_GRACE_SECONDS)
+        self.store.delete(SNAPSHOT_KIND, name)
+        self.endpoints.remove(name)
+
+    def _fail(self, name: str, reason: str) -> None:
+        def failed(doc):
+            doc.update(EndpointStatus="Failed", FailureReason=reason[:1024])
+            doc.pop("PendingDeploymentSummary", None)
+        try:
+            self.endpoints.update(name, failed)
+        except KeyError:
+            pass
+
+
+def check_can_update(doc: dict) -> None:
+    status = doc["EndpointStatus"]
+    if status == "Failed":
+        raise ValidationException(f'Cannot update failed endpoint "{doc["EndpointArn"]}". '
+                                  "Delete it and create it again.")
+    if status != "InService":
+        raise ValidationException(f'Cannot update in-progress endpoint "{doc["EndpointArn"]}".')
+
+
+def check_can_delete(doc: dict) -> None:
+    if doc["EndpointStatus"] in ("Creating", "Updating", "SystemUpdating", "Deleting"):
+        raise ValidationException(f'Cannot delete in-progress endpoint "{doc["EndpointArn"]}".')
