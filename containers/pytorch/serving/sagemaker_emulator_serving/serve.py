@@ -29,9 +29,21 @@ def _download_sourcedir(uri: str) -> str:
     archive = os.path.join(target, "sourcedir.tar.gz")
     boto3.client("s3").download_file(bucket, key, archive)
     with tarfile.open(archive) as tar:
-        tar.extractall(target, filter="data")  # refuses members that escape the folder
+        tar.extractall(target, members=_safe_members(tar, target))
     os.remove(archive)
     return target
+
+
+def _safe_members(tar: tarfile.TarFile, target: str):
+    """Plain files and folders that stay inside target (the image's Python 3.11.2 predates
+    tarfile's extraction filters)."""
+    root = os.path.realpath(target)
+    for member in tar.getmembers():
+        path = os.path.realpath(os.path.join(root, member.name))
+        if not (member.isfile() or member.isdir()) or os.path.commonpath([root, path]) != root:
+            raise SystemExit(f"refusing archive member {member.name!r}: it escapes the code folder "
+                             "or is not a plain file")
+        yield member
 
 
 def install_requirements(folder: str) -> None:

@@ -1,0 +1,276 @@
+"""Endpoints end to end: a model the emulator trained, deployed and invoked with boto3."""
+
+import io
+import json
+import threading
+import time
+import uuid
+
+import numpy as np
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, WaiterError
+
+from helpers import REPO, ROLE, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
+
+pytestmark = pytest.mark.docker
+BUCKET = "e2e-endpoints"
+INFERENCE_DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.6-cpu-py312"
+CODE = REPO / "tests/e2e/code"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def runtime(emulator):
+    return emulator.client("sagemaker-runtime")
+
+
+@pytest.fixture(scope="module")
+def artifact(sm, s3):
+    """model.tar.gz of a training job: model.pt with out = [x0+x1+x2, x0-x1]."""
+    ensure_bucket(s3, BUCKET)
+    code = upload_sourcedir(s3, BUCKET, "code/tiny/sourcedir.tar.gz", {"tiny_train.py": CODE / "tiny_train.py"})
+    name = unique("tiny")
+    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("tiny_train.py", code)))
+    desc = wait_for(sm, name)
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    return desc["ModelArtifacts"]["S3ModelArtifacts"]
+
+
+@pytest.fixture(scope="module")
+def user_code(s3):
+    return upload_sourcedir(s3, BUCKET, "code/inference/sourcedir.tar.gz",
+                            {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt"})
+
+
+def create_model(sm, artifact, environment=None, image=INFERENCE_DLC) -> str:
+    name = unique("model")
+    container = {"Image": image, "ModelDataUrl": artifact}
+    if environment:
+        container["Environment"] = environment
+    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer=container)
+    return name
+
+
+def custom_env(user_code, **extra) -> dict:
+    return {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": user_code, **extra}
+
+
+def create_config(sm, variants, **extra) -> str:
+    name = unique("config")
+    sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=variants, **extra)
+    return name
+
+
+def variant(model, name="AllTraffic", count=1, weight=1.0, **extra) -> dict:
+    return {"VariantName": name, "ModelName": model, "InstanceType": "ml.m5.large",
+            "InitialInstanceCount": count, "InitialVariantWeight": weight, **extra}
+
+
+def deploy(sm, config, wait=True) -> str:
+    name = unique("endpoint")
+    arn = sm.create_endpoint(EndpointName=name, EndpointConfigName=config)["EndpointArn"]
+    assert arn.endswith(f":endpoint/{name}")
+    if wait:
+        wait_in_service(sm, name)
+    return name
+
+
+def wait_in_service(sm, endpoint):
+    try:
+        sm.get_waiter("endpoint_in_service").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    except WaiterError:
+        raise AssertionError(sm.describe_endpoint(EndpointName=endpoint).get("FailureReason"))
+
+
+def delete(sm, endpoint):
+    sm.delete_endpoint(EndpointName=endpoint)
+    sm.get_waiter("endpoint_deleted").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+
+
+@pytest.fixture(scope="module")
+def default_endpoint(sm, artifact):
+    endpoint = deploy(sm, create_config(sm, [variant(create_model(sm, artifact))]))
+    yield endpoint
+    delete(sm, endpoint)
+
+
+@pytest.fixture(scope="module")
+def custom_endpoint(sm, artifact, user_code):
+    model = create_model(sm, artifact, custom_env(user_code, SAGEMAKER_MODEL_SERVER_WORKERS="2"))
+    endpoint = deploy(sm, create_config(sm, [variant(model)]))
+    yield endpoint
+    delete(sm, endpoint)
+
+
+def test_default_handlers_json_csv_npy(sm, runtime, default_endpoint):
+    desc = sm.describe_endpoint(EndpointName=default_endpoint)
+    assert desc["EndpointStatus"] == "InService"
+    [summary] = desc["ProductionVariants"]
+    assert summary["VariantName"] == "AllTraffic"
+    assert summary["CurrentInstanceCount"] == summary["DesiredInstanceCount"] == 1
+    assert summary["CurrentWeight"] == 1.0
+    assert summary["DeployedImages"][0]["SpecifiedImage"] == INFERENCE_DLC
+
+    r = runtime.invoke_endpoint(EndpointName=default_endpoint, ContentType="application/json",
+                                Accept="application/json", Body=json.dumps([[1, 2, 3], [4, 5, 6]]))
+    assert json.loads(r["Body"].read()) == [[6.0, -1.0], [15.0, -1.0]]
+    assert r["ContentType"] == "application/json"
+    assert r["InvokedProductionVariant"] == "AllTraffic"
+
+    r = runtime.invoke_endpoint(EndpointName=default_endpoint, ContentType="text/csv", Accept="text/csv",
+                                Body="1,2,3\n0,1,0")
+    assert r["Body"].read().decode().split() == ["6.0,-1.0", "1.0,-1.0"]
+
+    buf = io.BytesIO()
+    np.save(buf, np.array([[2, 2, 2]], dtype=np.float32))
+    r = runtime.invoke_endpoint(EndpointName=default_endpoint, ContentType="application/x-npy",
+                                Accept="application/x-npy", Body=buf.getvalue())
+    assert np.load(io.BytesIO(r["Body"].read())).tolist() == [[6.0, 0.0]]
+
+
+def test_unsupported_content_type_is_a_model_error(runtime, default_endpoint):
+    with pytest.raises(ClientError) as err:
+        runtime.invoke_endpoint(EndpointName=default_endpoint, ContentType="image/png", Body=b"\x89PNG")
+    error = err.value.response
+    assert error["Error"]["Code"] == "ModelError"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 424
+    assert error["OriginalStatusCode"] == 500
+    assert "image/png" in error["OriginalMessage"]
+    assert error["LogStreamArn"].endswith(f"log-group:/aws/sagemaker/Endpoints/{default_endpoint}")
+    assert error["Error"]["Message"].startswith("Received server error (500) from primary with message")
+
+
+def test_endpoint_logs_reach_cloudwatch(logs, default_endpoint):
+    group = f"/aws/sagemaker/Endpoints/{default_endpoint}"
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert [s["logStreamName"].split("/")[0] for s in streams] == ["AllTraffic"]
+    assert streams[0]["logStreamName"].split("/")[1].startswith("i-")
+    events = logs.get_log_events(logGroupName=group, logStreamName=streams[0]["logStreamName"],
+                                 startFromHead=True)["events"]
+    assert any("Booting worker" in e["message"] for e in events)
+
+
+def test_user_handlers_custom_attributes_and_workers(runtime, custom_endpoint):
+    pids = set()
+    for _ in range(12):
+        r = runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
+                                    Body=json.dumps({"inputs": [[1, 1, 1]]}), CustomAttributes="trace=1",
+                                    InferenceId="inf-1")
+        body = json.loads(r["Body"].read())
+        assert body["outputs"] == [[3.0, 0.0]]
+        pids.add(body["pid"])
+    assert len(pids) == 2  # SAGEMAKER_MODEL_SERVER_WORKERS=2
+
+
+def test_user_code_errors_are_model_errors(runtime, custom_endpoint):
+    with pytest.raises(ClientError) as err:
+        runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
+                                Body=json.dumps({"inputs": [[1, 1, 1]], "fail": True}))
+    assert err.value.response["Error"]["Code"] == "ModelError"
+    assert "input_fn was told to fail" in err.value.response["OriginalMessage"]
+    # The endpoint still answers the next caller.
+    r = runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
+                                Body=json.dumps({"inputs": [[0, 0, 1]]}))
+    assert json.loads(r["Body"].read())["outputs"] == [[1.0, 0.0]]
+
+
+def test_response_stream(runtime, custom_endpoint):
+    r = runtime.invoke_endpoint_with_response_stream(
+        EndpointName=custom_endpoint, ContentType="application/json", Accept="application/jsonlines",
+        Body=json.dumps({"inputs": [[1, 1, 1]], "stream": 4}))
+    assert r["ContentType"] == "application/jsonlines"
+    assert r["InvokedProductionVariant"] == "AllTraffic"
+    parts = [event["PayloadPart"]["Bytes"] for event in r["Body"]]
+    assert b"".join(parts).decode().splitlines() == [json.dumps({"part": i}) for i in range(4)]
+    assert len(parts) >= 2  # chunks arrive as the container streams them, not as one body
+
+
+def test_runtime_validation_errors(runtime, default_endpoint):
+    cases = [
+        (dict(EndpointName="no-such-endpoint", Body=b"{}"), "Endpoint no-such-endpoint of account"),
+        (dict(EndpointName=default_endpoint, Body=b"x" * (6 * 1024 * 1024 + 1)), "exceeds the maximum"),
+        (dict(EndpointName=default_endpoint, Body=b"[[1,2,3]]", ContentType="application/json",
+              TargetVariant="Nope"), "Variant Nope not found"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ClientError) as err:
+            runtime.invoke_endpoint(**kwargs)
+        assert err.value.response["Error"]["Code"] == "ValidationError"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert message in err.value.response["Error"]["Message"]
+
+
+def test_garbage_from_a_client_does_not_break_the_endpoint(emulator, runtime, default_endpoint):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", emulator.port)) as sock:
+        sock.sendall(b"POST /endpoints/" + default_endpoint.encode() + b"/invocations HTTP/1.1\r\n"
+                     b"Content-Length: 999999\r\nAuthorization: AWS4-HMAC-SHA256 Credential=x/20260101/"
+                     b"us-east-1/sagemaker/aws4_request\r\n\r\n\x00\xff garbage")
+    r = runtime.invoke_endpoint(EndpointName=default_endpoint, ContentType="application/json",
+                                Body=b"[[1,0,0]]")
+    assert json.loads(r["Body"].read()) == [[1.0, 1.0]]
+
+
+def test_variants_split_traffic_and_target_variant(sm, runtime, artifact):
+    model = create_model(sm, artifact)
+    config = create_config(sm, [variant(model, "Blue", weight=1.0), variant(model, "Green", weight=3.0)])
+    endpoint = deploy(sm, config)
+    try:
+        seen = [runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json",
+                                        Body=b"[[1,2,3]]")["InvokedProductionVariant"] for _ in range(80)]
+        assert 5 <= seen.count("Blue") <= 35 and seen.count("Blue") + seen.count("Green") == 80
+        for target in ("Blue", "Green"):
+            r = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json",
+                                        Body=b"[[1,2,3]]", TargetVariant=target)
+            assert r["InvokedProductionVariant"] == target
+        weights = {v["VariantName"]: v["CurrentWeight"]
+                   for v in sm.describe_endpoint(EndpointName=endpoint)["ProductionVariants"]}
+        assert weights == {"Blue": 1.0, "Green": 3.0}
+    finally:
+        delete(sm, endpoint)
+
+
+def test_update_endpoint_under_load_fails_no_call(sm, runtime, artifact):
+    endpoint = deploy(sm, create_config(sm, [variant(create_model(sm, artifact), "Old", count=2)]))
+    new_config = create_config(sm, [variant(create_model(sm, artifact), "New")])
+    results, stop = [], threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                r = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json",
+                                            Body=b"[[1,2,3]]")
+                assert json.loads(r["Body"].read()) == [[6.0, -1.0]]
+                results.append(r["InvokedProductionVariant"])
+            except ClientError as exc:
+                results.append(exc.response["Error"]["Code"])
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=new_config)
+        desc = sm.describe_endpoint(EndpointName=endpoint)
+        assert desc["EndpointStatus"] == "Updating"
+        assert desc["PendingDeploymentSummary"]["EndpointConfigName"] == new_config
+        with pytest.raises(ClientError) as err:  # one change at a time
+            sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=new_config)
+        assert err.value.response["Error"]["Code"] == "ValidationException"
+        wait_in_service(sm, endpoint)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert set(results) == {"Old", "New"}, {r for r in results if r not in ("Old", "New")}
+    assert results[-1] == "New"
+    desc = sm.describe_endpoint(EndpointName=endpoint)
+    assert desc["EndpointConfigName"] == new_config
+    assert [v["VariantName"] for v in desc["ProductionVariants"]] == ["New"]
+    assert "PendingDeploymentSummary" not in desc
+    delete(sm, endpoint)
