@@ -97,7 +97,7 @@ class Launcher:
     def _pump_logs(self, live: LiveInstance, group: str) -> None:
         def sink(line: str) -> None:
             live.recent_lines.append(line)
-            del live.recent_lines[:-20]
+            del live.recent_lines[:-200]
             self.logs.put(group, live.log_stream, [line])
         try:
             live.container.follow_logs(sink)

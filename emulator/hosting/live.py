@@ -6,6 +6,7 @@ requests in flight so that an update can drain it before it stops.
 """
 
 import itertools
+import re
 import random
 import threading
 import time
@@ -20,6 +21,18 @@ PING_TIMEOUT_SECONDS = 2  # what SageMaker allows /ping
 
 class ContainerFailed(Exception):
     """The message is the endpoint's FailureReason."""
+
+
+_ERROR_LINE = re.compile(r"^([\w.]+(Error|Exception|Exit)|SystemExit)\b.*")
+
+
+def last_error(lines: list[str]) -> str:
+    """The last exception line a container printed (the server's own shutdown aside),
+    or its last line: what a user needs first when start-up fails."""
+    for line in reversed(lines):
+        if _ERROR_LINE.match(line.strip()) and not line.strip().startswith("gunicorn."):
+            return line.strip()
+    return lines[-1].strip() if lines else ""
 
 
 @dataclass
@@ -54,11 +67,11 @@ class LiveInstance:
                 return
             code = self.container.exit_code()
             if code is not None:
-                tail = " | ".join(self.recent_lines[-5:])
+                cause = last_error(self.recent_lines)
                 raise ContainerFailed(
                     f"The primary container for production variant {variant} did not pass the ping "
                     f"health check: it exited with code {code}. Please check CloudWatch logs for "
-                    f"this endpoint.{' Last output: ' + tail if tail else ''}"[:1024])
+                    f"this endpoint.{' Last error: ' + cause if cause else ''}"[:1024])
             time.sleep(0.03)
         raise ContainerFailed(f"The primary container for production variant {variant} did not pass "
                               f"the ping health check within {int(timeout_seconds)} seconds "
