@@ -141,13 +141,13 @@ class EndpointService:
         try:
             deployment = self.build(name, config, models)
         except ContainerFailed as exc:
+            reason = str(exc)[:1024]
             if why == "Updating":
                 # The old containers never stopped serving: back to InService, reason kept.
-                self.endpoints.update(name, lambda d: (d.update(EndpointStatus="InService",
-                                                                FailureReason=str(exc)[:1024]),
+                self.endpoints.update(name, lambda d: (d.update(EndpointStatus="InService", FailureReason=reason),
                                                        d.pop("PendingDeploymentSummary", None)))
             else:
-                self._fail(name, str(exc))
+                self._fail(name, reason)
             return
         images = {v["VariantName"]: self._images(models[v["ModelName"]]) for v in config["ProductionVariants"]}
         old = self.live.get(name)

@@ -10,7 +10,7 @@ from ..aws.errors import ValidationException, not_found
 from ..store import Store
 from . import endpoint_configs, endpoints, models, training_jobs
 from .endpoint_configs import ENDPOINT_CONFIG
-from .endpoints import ENDPOINT, EndpointService
+from .endpoints import EndpointService
 from .models import MODEL
 from .paging import page
 from .resources import Resources

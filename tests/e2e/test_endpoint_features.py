@@ -10,8 +10,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from helpers import ROLE
-from test_endpoints import (BUCKET, INFERENCE_DLC, artifact, create_config, create_model, custom_env, delete,  # noqa: F401
-                            deploy, runtime, unique, user_code, variant, wait_in_service)
+from hosting import (BUCKET, INFERENCE_DLC, create_config, create_model, custom_env, delete, deploy, unique,
+                     variant, wait_in_service)
 
 pytestmark = pytest.mark.docker
 
@@ -86,6 +86,19 @@ def test_failed_endpoints_say_why(sm, s3, artifact, user_code):
         time.sleep(0.1)
     assert desc["EndpointStatus"] == "Failed"
     assert "could not find model data" in desc["FailureReason"]
+    delete(sm, endpoint)
+
+
+def test_failed_update_keeps_the_old_containers_serving(sm, runtime, artifact, user_code):
+    endpoint = deploy(sm, create_config(sm, [variant(create_model(sm, artifact))]))
+    broken = create_model(sm, artifact, custom_env(user_code, FAIL_MODEL_FN="1"))
+    sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=create_config(sm, [variant(broken, "Broken")]))
+    wait_in_service(sm, endpoint)
+    desc = sm.describe_endpoint(EndpointName=endpoint)
+    assert "model_fn was told to fail" in desc["FailureReason"]
+    assert [v["VariantName"] for v in desc["ProductionVariants"]] == ["AllTraffic"]
+    r = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json", Body=b"[[1,1,1]]")
+    assert r["InvokedProductionVariant"] == "AllTraffic"
     delete(sm, endpoint)
 
 

@@ -2,94 +2,17 @@
 
 import io
 import json
+import socket
 import threading
 import time
-import uuid
 
 import numpy as np
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import ClientError
 
-from helpers import REPO, ROLE, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
+from hosting import INFERENCE_DLC, create_config, create_model, custom_env, delete, deploy, variant, wait_in_service
 
 pytestmark = pytest.mark.docker
-BUCKET = "e2e-endpoints"
-INFERENCE_DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.6-cpu-py312"
-CODE = REPO / "tests/e2e/code"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="session")
-def runtime(emulator):
-    return emulator.client("sagemaker-runtime")
-
-
-@pytest.fixture(scope="module")
-def artifact(sm, s3):
-    """model.tar.gz of a training job: model.pt with out = [x0+x1+x2, x0-x1]."""
-    ensure_bucket(s3, BUCKET)
-    code = upload_sourcedir(s3, BUCKET, "code/tiny/sourcedir.tar.gz", {"tiny_train.py": CODE / "tiny_train.py"})
-    name = unique("tiny")
-    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("tiny_train.py", code)))
-    desc = wait_for(sm, name)
-    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
-    return desc["ModelArtifacts"]["S3ModelArtifacts"]
-
-
-@pytest.fixture(scope="module")
-def user_code(s3):
-    return upload_sourcedir(s3, BUCKET, "code/inference/sourcedir.tar.gz",
-                            {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt"})
-
-
-def create_model(sm, artifact, environment=None, image=INFERENCE_DLC) -> str:
-    name = unique("model")
-    container = {"Image": image, "ModelDataUrl": artifact}
-    if environment:
-        container["Environment"] = environment
-    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer=container)
-    return name
-
-
-def custom_env(user_code, **extra) -> dict:
-    return {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": user_code, **extra}
-
-
-def create_config(sm, variants, **extra) -> str:
-    name = unique("config")
-    sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=variants, **extra)
-    return name
-
-
-def variant(model, name="AllTraffic", count=1, weight=1.0, **extra) -> dict:
-    return {"VariantName": name, "ModelName": model, "InstanceType": "ml.m5.large",
-            "InitialInstanceCount": count, "InitialVariantWeight": weight, **extra}
-
-
-def deploy(sm, config, wait=True) -> str:
-    name = unique("endpoint")
-    arn = sm.create_endpoint(EndpointName=name, EndpointConfigName=config)["EndpointArn"]
-    assert arn.endswith(f":endpoint/{name}")
-    if wait:
-        wait_in_service(sm, name)
-    return name
-
-
-def wait_in_service(sm, endpoint):
-    try:
-        sm.get_waiter("endpoint_in_service").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
-    except WaiterError:
-        raise AssertionError(sm.describe_endpoint(EndpointName=endpoint).get("FailureReason"))
-
-
-def delete(sm, endpoint):
-    sm.delete_endpoint(EndpointName=endpoint)
-    sm.get_waiter("endpoint_deleted").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-
 
 @pytest.fixture(scope="module")
 def default_endpoint(sm, artifact):
@@ -205,8 +128,6 @@ def test_runtime_validation_errors(runtime, default_endpoint):
 
 
 def test_garbage_from_a_client_does_not_break_the_endpoint(emulator, runtime, default_endpoint):
-    import socket
-
     with socket.create_connection(("127.0.0.1", emulator.port)) as sock:
         sock.sendall(b"POST /endpoints/" + default_endpoint.encode() + b"/invocations HTTP/1.1\r\n"
                      b"Content-Length: 999999\r\nAuthorization: AWS4-HMAC-SHA256 Credential=x/20260101/"

@@ -1,0 +1,33 @@
+"""Fixtures the endpoint and transform tests share: a trained model and user inference code."""
+
+import pytest
+
+from helpers import REPO, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
+from hosting import BUCKET, unique
+
+CODE = REPO / "tests/e2e/code"
+
+
+@pytest.fixture(scope="session")
+def runtime(emulator):
+    return emulator.client("sagemaker-runtime")
+
+
+@pytest.fixture(scope="session")
+def artifact(sm, s3):
+    """model.tar.gz of a training job: model.pt with out = [x0+x1+x2, x0-x1]."""
+    ensure_bucket(s3, BUCKET)
+    code = upload_sourcedir(s3, BUCKET, "code/tiny/sourcedir.tar.gz", {"tiny_train.py": CODE / "tiny_train.py"})
+    name = unique("tiny")
+    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("tiny_train.py", code)))
+    desc = wait_for(sm, name)
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    return desc["ModelArtifacts"]["S3ModelArtifacts"]
+
+
+@pytest.fixture(scope="session")
+def user_code(s3):
+    return upload_sourcedir(s3, BUCKET, "code/inference/sourcedir.tar.gz",
+                            {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt"})
+
+
