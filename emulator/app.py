@@ -25,7 +25,10 @@ from .runtime.capture import CaptureWriter
 from .runtime.invoke import Invoker
 from .sagemaker.endpoints import ENDPOINT, EndpointService
 from .sagemaker.provider import SageMakerProvider
+from .sagemaker.models import MODEL
 from .sagemaker.resources import Resources
+from .sagemaker.transform_jobs import TRANSFORM_JOB
+from .sagemaker.transform_worker import TransformWorker
 from .sagemaker.training_jobs import TrainingJobs
 from .sagemaker.training_worker import TrainingWorker
 from .store import Store
@@ -59,6 +62,11 @@ class Emulator:
             self.provider.jobs.move(doc["TrainingJobName"], "Failed",
                                     FailureReason="InternalServerError: the emulator stopped while "
                                                   "this job was running", TrainingEndTime=time.time())
+        for doc in self.provider.transform_jobs.all():
+            if doc["TransformJobStatus"] in ("InProgress", "Stopping"):
+                self.provider.transform_jobs.update(doc["TransformJobName"], lambda d: d.update(
+                    TransformJobStatus="Failed", TransformEndTime=time.time(),
+                    FailureReason="InternalServerError: the emulator stopped while this job was running"))
         if hasattr(self.runner, "remove_leftovers"):
             self.runner.remove_leftovers("endpoint")
             self.runner.remove_leftovers("transform")
@@ -128,7 +136,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs,
                         container_env(settings, runner_name))
     hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds)
-    provider = SageMakerProvider(store, jobs, worker, hosting, settings.region, settings.account_id)
+    transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
+    provider = SageMakerProvider(store, jobs, worker, hosting, transforms, settings.region, settings.account_id)
     flask_app = create_flask_app(provider, runner_name)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,
                       settings.invocation_timeout_seconds)

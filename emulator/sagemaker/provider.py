@@ -8,26 +8,28 @@ import time
 
 from ..aws.errors import ValidationException, not_found
 from ..store import Store
-from . import endpoint_configs, endpoints, models, training_jobs
+from . import endpoint_configs, endpoints, models, training_jobs, transform_jobs
 from .endpoint_configs import ENDPOINT_CONFIG
 from .endpoints import EndpointService
-from .models import MODEL
 from .paging import page
 from .resources import Resources
 from .training_jobs import TrainingJobs
 from .training_worker import TrainingWorker
+from .transform_worker import TransformWorker
 
 
 class SageMakerProvider:
     def __init__(self, store: Store, jobs: TrainingJobs, worker: TrainingWorker, hosting: EndpointService,
-                 region: str, account: str):
+                 transforms: TransformWorker, region: str, account: str):
         self.store = store
         self.jobs = jobs
         self.worker = worker
         self.hosting = hosting
-        self.models = Resources(store, MODEL)
+        self.models = transforms.models
         self.configs = Resources(store, ENDPOINT_CONFIG)
         self.endpoints = hosting.endpoints
+        self.transforms = transforms
+        self.transform_jobs = transforms.jobs
         self.region = region
         self.account = account
 
@@ -138,6 +140,34 @@ class SageMakerProvider:
         doc = self.endpoints.get(request["EndpointName"])
         endpoints.check_can_delete(doc)
         self.hosting.delete(doc["EndpointName"])
+        return {}
+
+    # -- transform jobs ----------------------------------------------------------------------
+
+    def create_transform_job(self, request: dict) -> dict:
+        self.models.get(request["ModelName"])
+        doc = transform_jobs.new_document(request, self.region, self.account, time.time())
+        self.transform_jobs.add(doc)
+        self._tag(doc["TransformJobArn"], request)
+        self.transforms.launch(doc["TransformJobName"])
+        return {"TransformJobArn": doc["TransformJobArn"]}
+
+    def describe_transform_job(self, request: dict) -> dict:
+        return self.transform_jobs.get(request["TransformJobName"])
+
+    def list_transform_jobs(self, request: dict) -> dict:
+        return self.transform_jobs.query(request)
+
+    def stop_transform_job(self, request: dict) -> dict:
+        name = request["TransformJobName"]
+        doc = self.transform_jobs.get(name)
+        if doc["TransformJobStatus"] == "Stopping":
+            return {}
+        if doc["TransformJobStatus"] != "InProgress":
+            raise ValidationException(f"The transform job {name} is not in progress "
+                                      f"(TransformJobStatus: {doc['TransformJobStatus']}).")
+        self.transform_jobs.update(name, lambda d: d.update(TransformJobStatus="Stopping"))
+        self.transforms.request_stop(name)
         return {}
 
     # -- tags ------------------------------------------------------------------------------
