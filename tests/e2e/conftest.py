@@ -14,9 +14,14 @@ def runtime(emulator):
 
 
 @pytest.fixture(scope="session")
-def artifact(sm, s3):
-    """model.tar.gz of a training job: model.pt with out = [x0+x1+x2, x0-x1]."""
+def bucket(s3):
     ensure_bucket(s3, BUCKET)
+    return BUCKET
+
+
+@pytest.fixture(scope="session")
+def artifact(sm, s3, bucket):
+    """model.tar.gz of a training job: model.pt with out = [x0+x1+x2, x0-x1]."""
     code = upload_sourcedir(s3, BUCKET, "code/tiny/sourcedir.tar.gz", {"tiny_train.py": CODE / "tiny_train.py"})
     name = unique("tiny")
     sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("tiny_train.py", code)))
@@ -26,7 +31,7 @@ def artifact(sm, s3):
 
 
 @pytest.fixture(scope="session")
-def user_code(s3):
+def user_code(s3, bucket):
     return upload_sourcedir(s3, BUCKET, "code/inference/sourcedir.tar.gz",
                             {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt"})
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import EmulatorProcess
+from emulator_process import EmulatorProcess
 from helpers import (REPO, ensure_bucket, read_tar, script_hyperparameters, training_request,
                      upload_sourcedir, wait_for)
 

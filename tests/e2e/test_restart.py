@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import EmulatorProcess
+from emulator_process import EmulatorProcess
 from helpers import ensure_bucket, read_tar, training_request, wait_for, PYTORCH_DLC
 
 pytestmark = pytest.mark.docker

@@ -1,0 +1,49 @@
+"""A bring-your-own inference container: the bare SageMaker contract, no toolkit.
+
+/ping, /invocations (echoes the body upper-cased, or sleeps for `sleep:<seconds>`),
+/execution-parameters (asks batch transform for SingleRecord, 2 at a time).
+"""
+
+import http.server
+import json
+import os
+import sys
+import time
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _reply(self, status, body, content_type="text/plain", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/ping":
+            self._reply(200, b"")
+        elif self.path == "/execution-parameters":
+            self._reply(200, json.dumps({"MaxConcurrentTransforms": 2, "BatchStrategy": "SINGLE_RECORD",
+                                         "MaxPayloadInMB": 1}).encode(), "application/json")
+        else:
+            self._reply(404, b"")
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if body.startswith(b"sleep:"):
+            time.sleep(float(body[6:]))
+        attributes = self.headers.get("X-Amzn-SageMaker-Custom-Attributes")
+        headers = [("X-Amzn-SageMaker-Custom-Attributes", "echo=" + attributes)] if attributes else []
+        reply = body.upper() + b" batch=" + os.environ.get("SAGEMAKER_BATCH", "no").encode()
+        self._reply(200, reply, "text/x-shout", headers)
+
+    def log_message(self, fmt, *args):
+        print(fmt % args, flush=True)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
+    http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()

@@ -1,0 +1,65 @@
+"""A bring-your-own inference image: the contract alone, with no SageMaker toolkit inside."""
+
+import subprocess
+
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator_process import EmulatorProcess
+from emulator.images import PYTORCH_IMAGE
+from helpers import REPO, ROLE
+from hosting import BUCKET, create_config, delete, deploy, unique, variant
+from test_transform_jobs import text, transform, wait
+
+pytestmark = pytest.mark.docker
+BYOC_IMAGE = "smemu-test/byoc-echo:1"
+
+
+@pytest.fixture(scope="module")
+def byoc_image():
+    subprocess.run(["docker", "build", "-q", "-t", BYOC_IMAGE, "--build-arg", f"BASE={PYTORCH_IMAGE}",
+                    str(REPO / "tests/e2e/byoc")], check=True, capture_output=True)
+    return BYOC_IMAGE
+
+
+def byoc_model(sm, image) -> str:
+    name = unique("byoc")
+    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": image})
+    return name
+
+
+def test_byoc_endpoint_passes_headers_both_ways(sm, runtime, byoc_image):
+    endpoint = deploy(sm, create_config(sm, [variant(byoc_model(sm, byoc_image))]))
+    try:
+        r = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/plain", Body=b"hello",
+                                    CustomAttributes="x=1")
+        assert r["Body"].read() == b"HELLO batch=no"
+        assert r["ContentType"] == "text/x-shout"
+        assert r["CustomAttributes"] == "echo=x=1"
+    finally:
+        delete(sm, endpoint)
+
+
+def test_transform_honours_execution_parameters(sm, s3, bucket, byoc_image):
+    s3.put_object(Bucket=BUCKET, Key="bt/byoc/in/words.txt", Body=b"a\nb\nc\n")
+    name = transform(sm, byoc_model(sm, byoc_image), f"s3://{BUCKET}/bt/byoc/in", f"s3://{BUCKET}/bt/byoc/out",
+                     "text/plain", "text/plain")
+    desc = wait(sm, name)
+    assert desc["TransformJobStatus"] == "Completed", desc.get("FailureReason")
+    # SINGLE_RECORD from /execution-parameters: one request per line, in input order.
+    assert text(s3, "bt/byoc/out/words.txt.out") == "A batch=true\nB batch=true\nC batch=true\n"
+
+
+def test_slow_container_is_a_model_error(tmp_path, byoc_image):
+    emulator = EmulatorProcess(tmp_path / "data", env={"SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS": "2"}).start()
+    try:
+        sm, runtime = emulator.client("sagemaker"), emulator.client("sagemaker-runtime")
+        endpoint = deploy(sm, create_config(sm, [variant(byoc_model(sm, byoc_image))]))
+        with pytest.raises(ClientError) as err:
+            runtime.invoke_endpoint(EndpointName=endpoint, Body=b"sleep:4")
+        assert err.value.response["Error"]["Code"] == "ModelError"
+        assert "timed out while waiting for a response from container primary" in err.value.response["Error"]["Message"]
+        assert runtime.invoke_endpoint(EndpointName=endpoint, Body=b"ok")["Body"].read() == b"OK batch=no"
+        delete(sm, endpoint)
+    finally:
+        emulator.stop()
