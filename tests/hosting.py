@@ -59,3 +59,9 @@ def delete(sm, endpoint):
     sm.get_waiter("endpoint_deleted").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 
 
+
+
+def byoc_model(sm, image) -> str:
+    name = unique("byoc")
+    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": image})
+    return name

@@ -1,6 +1,10 @@
 """Fixtures the endpoint and transform tests share: a trained model and user inference code."""
 
+import subprocess
+
 import pytest
+
+from emulator.images import PYTORCH_IMAGE
 
 from helpers import REPO, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
 from hosting import BUCKET, unique
@@ -36,3 +40,12 @@ def user_code(s3, bucket):
                             {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt"})
 
 
+
+
+@pytest.fixture(scope="session")
+def byoc_image():
+    """tests/e2e/byoc: an inference image with the bare contract and no toolkit."""
+    image = "smemu-test/byoc-echo:1"
+    subprocess.run(["docker", "build", "-q", "-t", image, "--build-arg", f"BASE={PYTORCH_IMAGE}",
+                    str(REPO / "tests/e2e/byoc")], check=True, capture_output=True)
+    return image

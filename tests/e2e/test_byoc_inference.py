@@ -1,31 +1,13 @@
 """A bring-your-own inference image: the contract alone, with no SageMaker toolkit inside."""
 
-import subprocess
-
 import pytest
 from botocore.exceptions import ClientError
 
 from emulator_process import EmulatorProcess
-from emulator.images import PYTORCH_IMAGE
-from helpers import REPO, ROLE
-from hosting import BUCKET, create_config, delete, deploy, unique, variant
+from hosting import BUCKET, byoc_model, create_config, delete, deploy, variant
 from test_transform_jobs import text, transform, wait
 
 pytestmark = pytest.mark.docker
-BYOC_IMAGE = "smemu-test/byoc-echo:1"
-
-
-@pytest.fixture(scope="module")
-def byoc_image():
-    subprocess.run(["docker", "build", "-q", "-t", BYOC_IMAGE, "--build-arg", f"BASE={PYTORCH_IMAGE}",
-                    str(REPO / "tests/e2e/byoc")], check=True, capture_output=True)
-    return BYOC_IMAGE
-
-
-def byoc_model(sm, image) -> str:
-    name = unique("byoc")
-    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": image})
-    return name
 
 
 def test_byoc_endpoint_passes_headers_both_ways(sm, runtime, byoc_image):

@@ -3,7 +3,8 @@
 import pytest
 
 from emulator_process import EmulatorProcess
-from helpers import ensure_bucket, read_tar, training_request, wait_for, PYTORCH_DLC
+from helpers import PYTORCH_DLC, ensure_bucket, read_tar, training_request, wait_for
+from hosting import byoc_model, create_config, delete, deploy, variant, wait_in_service
 
 pytestmark = pytest.mark.docker
 
@@ -41,5 +42,27 @@ def test_jobs_objects_and_logs_survive_a_restart(tmp_path, monkeypatch):
         events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream,
                                      startFromHead=True)["events"]
         assert [e["message"] for e in events] == ["hello-log"]
+    finally:
+        second.stop()
+
+
+def test_endpoints_come_back_after_a_restart(tmp_path, byoc_image):
+    first = EmulatorProcess(tmp_path / "data").start()
+    try:
+        sm = first.client("sagemaker")
+        endpoint = deploy(sm, create_config(sm, [variant(byoc_model(sm, byoc_image))]))
+        before = sm.describe_endpoint(EndpointName=endpoint)
+    finally:
+        first.stop()
+    second = EmulatorProcess(tmp_path / "data", port=first.port).start()
+    try:
+        sm, runtime = second.client("sagemaker"), second.client("sagemaker-runtime")
+        assert sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] in ("SystemUpdating", "InService")
+        wait_in_service(sm, endpoint)
+        after = sm.describe_endpoint(EndpointName=endpoint)
+        assert after["EndpointArn"] == before["EndpointArn"]
+        assert after["CreationTime"] == before["CreationTime"]
+        assert runtime.invoke_endpoint(EndpointName=endpoint, Body=b"back")["Body"].read() == b"BACK batch=no"
+        delete(sm, endpoint)
     finally:
         second.stop()

@@ -7,6 +7,7 @@
 import http.server
 import json
 import os
+import signal
 import sys
 import time
 
@@ -46,4 +47,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
+    # PID 1 has no default SIGTERM action: without this, every stop waits for SIGKILL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()
