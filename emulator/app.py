@@ -19,7 +19,7 @@ from .backing.seaweed import SeaweedS3
 from .config import Settings
 from .hosting.launcher import Launcher
 from .hosting.model_data import ModelDataCache
-from .runtime import routes as runtime_routes
+from .runtime.routes import RuntimeApp
 from .runtime.async_inference import AsyncInference
 from .runtime.capture import CaptureWriter
 from .runtime.invoke import Invoker
@@ -143,10 +143,9 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
                       settings.invocation_timeout_seconds)
     capture = CaptureWriter(objects, settings.capture_flush_seconds)
     async_inference = AsyncInference(invoker, objects)
-    runtime_routes.register(flask_app, invoker, capture, async_inference)
     gateway = Gateway({
         routing.SAGEMAKER: flask_app,
-        routing.SAGEMAKER_RUNTIME: flask_app,
+        routing.SAGEMAKER_RUNTIME: RuntimeApp(invoker, capture, async_inference),
         routing.EMULATOR: flask_app,
         routing.S3: ReverseProxy(s3.url),
         routing.MOTO: moto_wsgi_app(),

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
-from conftest import EmulatorProcess  # noqa: E402
+from emulator_process import EmulatorProcess  # noqa: E402
 from helpers import PYTORCH_DLC, ensure_bucket, training_request  # noqa: E402
 
 from emulator.images import PYTORCH_IMAGE  # noqa: E402

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything, start the emulator, and run the main job end to end through the
-# SageMaker API with boto3: train the MNIST example, then show the model in the emulator's S3.
+# SageMaker API with boto3: train the MNIST example, deploy it, and ask it about held-out digits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

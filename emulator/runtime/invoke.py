@@ -64,9 +64,6 @@ class Invoker:
                               f"(EndpointStatus: {doc['EndpointStatus']}).")
 
     def invoke(self, call: Invocation, stream: bool = False) -> Answer:
-        if len(call.body) > MAX_PAYLOAD_BYTES:
-            raise ValidationError(f"Request body size {len(call.body)} bytes exceeds the maximum "
-                                  f"of {MAX_PAYLOAD_BYTES} bytes (6 MB) for InvokeEndpoint.")
         deployment = self.deployment(call.endpoint)
         variant = deployment.choose(call.target_variant)
         if variant is None:

@@ -215,9 +215,12 @@ class EndpointService:
             errors.append(exc)
 
     def _delete(self, name: str) -> None:
-        deployment = self.live.pop(name, None)
+        deployment = self.live.pop(name, None)  # from here no invocation reaches it
         if deployment is not None:
-            deployment.stop(STOP_GRACE_SECONDS)
+            # The containers get SIGTERM (SIGKILL after the grace period) and go; nothing can
+            # reach them any more, so the endpoint is gone without waiting for them.
+            threading.Thread(target=deployment.stop, args=(STOP_GRACE_SECONDS,), daemon=True,
+                             name=f"stop-{name}").start()
         self.store.delete(SNAPSHOT_KIND, name)
         self.endpoints.remove(name)
 

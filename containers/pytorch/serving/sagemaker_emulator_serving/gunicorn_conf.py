@@ -5,7 +5,7 @@ import os
 from sagemaker_emulator_serving.app import application
 
 bind = f"0.0.0.0:{os.environ.get('SAGEMAKER_BIND_TO_PORT', '8080')}"
-worker_class = "sync"  # one request per worker at a time, as TorchServe's workers
+worker_class = "sync"  # one request per worker at a time, as TorchServe's workers; a hung one is killed
 preload_app = True
 timeout = int(os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS")
               or os.environ.get("SAGEMAKER_MODEL_SERVER_TIMEOUT") or 60)
