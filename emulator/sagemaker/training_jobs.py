@@ -10,7 +10,7 @@ import time
 from ..aws.errors import ResourceInUse, ValidationException, not_found
 from ..store import Conflict, Store
 from .arns import arn
-from .paging import page
+from .resources import Kind, list_page
 
 KIND = "training-job"
 
@@ -123,17 +123,10 @@ def transition(doc: dict, secondary: str, now: float, message: str | None = None
     doc["LastModifiedTime"] = now
 
 
-def summary(doc: dict) -> dict:
-    keys = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
-            "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus", "WarmPoolStatus")
-    return {k: doc[k] for k in keys if k in doc}
-
-
-_SORT_KEYS = {
-    "Name": lambda d: d["TrainingJobName"],
-    "CreationTime": lambda d: d["CreationTime"],
-    "Status": lambda d: d["TrainingJobStatus"],
-}
+TRAINING_JOB = Kind(kind=KIND, noun="training job", prefix="TrainingJob", list_key="TrainingJobSummaries",
+                    summary=("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
+                             "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus", "WarmPoolStatus"),
+                    status="TrainingJobStatus", default_order="Ascending")
 
 
 class TrainingJobs:
@@ -168,26 +161,8 @@ class TrainingJobs:
         return self.update(name, change)
 
     def query(self, request: dict) -> dict:
-        docs = self.store.all(KIND)
-        flt = {
-            "CreationTimeAfter": lambda d, v: d["CreationTime"] > v,
-            "CreationTimeBefore": lambda d, v: d["CreationTime"] < v,
-            "LastModifiedTimeAfter": lambda d, v: d["LastModifiedTime"] > v,
-            "LastModifiedTimeBefore": lambda d, v: d["LastModifiedTime"] < v,
-            "NameContains": lambda d, v: v in d["TrainingJobName"],
-            "StatusEquals": lambda d, v: d["TrainingJobStatus"] == v,
-            "WarmPoolStatusEquals": lambda d, v: d.get("WarmPoolStatus", {}).get("Status") == v,
-        }
-        for key, test in flt.items():
-            if request.get(key) is not None:
-                docs = [d for d in docs if test(d, request[key])]
-        docs.sort(key=_SORT_KEYS[request.get("SortBy", "CreationTime")],
-                  reverse=request.get("SortOrder", "Ascending") == "Descending")
-        chunk, token = page(docs, request.get("MaxResults"), request.get("NextToken"))
-        result = {"TrainingJobSummaries": [summary(d) for d in chunk]}
-        if token:
-            result["NextToken"] = token
-        return result
+        warm_pool = {"WarmPoolStatusEquals": lambda d, v: d.get("WarmPoolStatus", {}).get("Status") == v}
+        return list_page(self.store.all(KIND), request, TRAINING_JOB, extra_filters=warm_pool)
 
     def in_progress(self) -> list[dict]:
         return [d for d in self.store.all(KIND) if d["TrainingJobStatus"] in ("InProgress", "Stopping")]
