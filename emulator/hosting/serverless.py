@@ -55,13 +55,16 @@ class ServerlessPool:
 
     def _reap(self) -> None:
         while not self._closed.wait(min(1.0, self.idle_seconds / 4)):
-            with self._count_lock:
-                idle = self._inflight == 0 and time.monotonic() - self._last_used > self.idle_seconds
-            if idle and self.instance is not None:
-                with self._start_lock:
-                    instance, self.instance = self.instance, None
+            # Under the start lock: a caller counted in before this check keeps the container;
+            # one counted in after it waits for the lock and starts a new one.
+            with self._start_lock:
+                with self._count_lock:
+                    idle = self._inflight == 0 and time.monotonic() - self._last_used > self.idle_seconds
+                instance = self.instance if idle else None
                 if instance is not None:
-                    instance.stop(self.grace_seconds)
+                    self.instance = None
+            if instance is not None:
+                instance.stop(self.grace_seconds)
 
     def close(self) -> None:
         self._closed.set()

@@ -37,7 +37,8 @@ def artifact(sm, s3, bucket):
 @pytest.fixture(scope="session")
 def user_code(s3, bucket):
     return upload_sourcedir(s3, BUCKET, "code/inference/sourcedir.tar.gz",
-                            {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt"})
+                            {"inference.py": CODE / "inference.py", "requirements.txt": CODE / "requirements.txt",
+                             "transform_fn_inference.py": CODE / "transform_fn_inference.py"})
 
 
 

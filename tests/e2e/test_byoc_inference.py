@@ -1,5 +1,8 @@
 """A bring-your-own inference image: the contract alone, with no SageMaker toolkit inside."""
 
+import time
+
+import docker
 import pytest
 from botocore.exceptions import ClientError
 
@@ -8,6 +11,10 @@ from hosting import BUCKET, byoc_model, create_config, delete, deploy, variant
 from test_transform_jobs import text, transform, wait
 
 pytestmark = pytest.mark.docker
+
+
+def containers_of(endpoint: str) -> list:
+    return docker.from_env().containers.list(filters={"label": f"sagemaker-emulator.owner={endpoint}"})
 
 
 def test_byoc_endpoint_passes_headers_both_ways(sm, runtime, byoc_image):
@@ -32,8 +39,9 @@ def test_transform_honours_execution_parameters(sm, s3, bucket, byoc_image):
     assert text(s3, "bt/byoc/out/words.txt.out") == "A batch=true\nB batch=true\nC batch=true\n"
 
 
-def test_slow_container_is_a_model_error(tmp_path, byoc_image):
-    emulator = EmulatorProcess(tmp_path / "data", env={"SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS": "2"}).start()
+def test_slow_container_is_a_model_error_and_idle_serverless_stops(tmp_path, byoc_image):
+    emulator = EmulatorProcess(tmp_path / "data", env={"SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS": "2",
+                                                       "SAGEMAKER_EMULATOR_SERVERLESS_IDLE_SECONDS": "2"}).start()
     try:
         sm, runtime = emulator.client("sagemaker"), emulator.client("sagemaker-runtime")
         endpoint = deploy(sm, create_config(sm, [variant(byoc_model(sm, byoc_image))]))
@@ -43,5 +51,17 @@ def test_slow_container_is_a_model_error(tmp_path, byoc_image):
         assert "timed out while waiting for a response from container primary" in err.value.response["Error"]["Message"]
         assert runtime.invoke_endpoint(EndpointName=endpoint, Body=b"ok")["Body"].read() == b"OK batch=no"
         delete(sm, endpoint)
+
+        serverless = deploy(sm, create_config(sm, [{"VariantName": "AllTraffic", "ModelName": byoc_model(sm, byoc_image),
+                                                    "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": 2}}]))
+        assert containers_of(serverless) == []
+        assert runtime.invoke_endpoint(EndpointName=serverless, Body=b"hi")["Body"].read() == b"HI batch=no"
+        assert len(containers_of(serverless)) == 1
+        deadline = time.monotonic() + 15
+        while containers_of(serverless) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert containers_of(serverless) == []  # stopped after 2 s idle
+        assert runtime.invoke_endpoint(EndpointName=serverless, Body=b"again")["Body"].read() == b"AGAIN batch=no"
+        delete(sm, serverless)
     finally:
         emulator.stop()

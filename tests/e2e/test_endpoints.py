@@ -101,6 +101,18 @@ def test_user_code_errors_are_model_errors(runtime, custom_endpoint):
     assert json.loads(r["Body"].read())["outputs"] == [[1.0, 0.0]]
 
 
+def test_transform_fn_alone(sm, runtime, artifact, user_code):
+    model = create_model(sm, artifact, custom_env(user_code, SAGEMAKER_PROGRAM="transform_fn_inference.py"))
+    endpoint = deploy(sm, create_config(sm, [variant(model)]))
+    try:
+        r = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json",
+                                    Body=json.dumps({"rows": [[1, 2, 3], [1, 1, 1]]}))
+        assert r["ContentType"] == "application/vnd.sums+json"
+        assert json.loads(r["Body"].read()) == {"sums": [6.0, 3.0], "content_type": "application/json"}
+    finally:
+        delete(sm, endpoint)
+
+
 def test_response_stream(runtime, custom_endpoint):
     r = runtime.invoke_endpoint_with_response_stream(
         EndpointName=custom_endpoint, ContentType="application/json", Accept="application/jsonlines",

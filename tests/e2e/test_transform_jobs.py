@@ -33,7 +33,7 @@ def text(s3, key) -> str:
     return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
 
 
-def test_csv_lines_multi_record_one_output_per_input(sm, s3, artifact):
+def test_csv_lines_multi_record_one_output_per_input(sm, s3, logs, artifact):
     s3.put_object(Bucket=BUCKET, Key="bt/csv/in/a.csv", Body=b"1,2,3\n4,5,6\n")
     s3.put_object(Bucket=BUCKET, Key="bt/csv/in/more/b.csv", Body=b"0,0,1\n1,0,0\n")
     name = transform(sm, create_model(sm, artifact), f"s3://{BUCKET}/bt/csv/in", f"s3://{BUCKET}/bt/csv/out",
@@ -45,6 +45,9 @@ def test_csv_lines_multi_record_one_output_per_input(sm, s3, artifact):
     assert desc["TransformEndTime"] >= desc["TransformStartTime"]
     assert text(s3, "bt/csv/out/a.csv.out") == "6.0,-1.0\n15.0,-1.0\n"
     assert text(s3, "bt/csv/out/more/b.csv.out") == "1.0,0.0\n1.0,1.0\n"
+    streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TransformJobs",
+                                        logStreamNamePrefix=f"{name}/")["logStreams"]
+    assert len(streams) == 2 and all(s["logStreamName"].split("/")[1].startswith("i-") for s in streams)
     summaries = sm.list_transform_jobs(NameContains=name)["TransformJobSummaries"]
     assert [(s["TransformJobName"], s["TransformJobStatus"]) for s in summaries] == [(name, "Completed")]
 
