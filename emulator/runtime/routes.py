@@ -152,18 +152,15 @@ class RuntimeApp:
         def frames():
             received = []
             try:
-                source = answer.response.read_chunked() if answer.response.chunked \
-                    else answer.response.stream(65536)
-                for chunk in source:
-                    if chunk:
-                        received.append(chunk)
-                        yield eventstream.event("PayloadPart", chunk)
+                for chunk in answer.exchange.chunks():
+                    received.append(chunk)
+                    yield eventstream.event("PayloadPart", chunk)
             except Exception as exc:
                 yield eventstream.exception("ModelStreamError", json.dumps(
                     {"Message": f"The model's response stream broke: {type(exc).__name__}",
                      "ErrorCode": "StreamBroken"}).encode())
             finally:
-                answer.response.release_conn()
+                answer.exchange.close()
                 answer.release()
             self.record(call, answer.variant, answer.content_type, b"".join(received))
 

@@ -6,13 +6,13 @@ each instance takes MaxConcurrentTransforms requests at a time. Settings come fr
 request, else the container's GET /execution-parameters, else SageMaker's defaults.
 """
 
+import http.client
 import json
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import urllib3
 
 from ..backing.objects import ObjectStore, split_s3_uri
 from ..execution.instances import lookup
@@ -110,16 +110,17 @@ class TransformWorker:
     def _settings(self, doc: dict, instance: LiveInstance) -> dict:
         settings = dict(DEFAULTS)
         try:
-            answer = instance.pool.request("GET", "/execution-parameters", timeout=5)
-            if answer.status == 200:
-                offered = json.loads(answer.data)
+            with instance.exchange("GET", "/execution-parameters", 5) as answer:
+                status, data = answer.status, answer.read()
+            if status == 200:
+                offered = json.loads(data)
                 strategy = {"SINGLE_RECORD": "SingleRecord", "MULTI_RECORD": "MultiRecord"}
                 for key in ("MaxConcurrentTransforms", "MaxPayloadInMB"):
                     if isinstance(offered.get(key), int) and offered[key] > 0:
                         settings[key] = offered[key]
                 if offered.get("BatchStrategy") in strategy:
                     settings["BatchStrategy"] = strategy[offered["BatchStrategy"]]
-        except (urllib3.exceptions.HTTPError, ValueError):
+        except (OSError, http.client.HTTPException, ValueError):
             pass
         for key in DEFAULTS:
             if doc.get(key):
@@ -229,14 +230,14 @@ class TransformWorker:
         last = None
         for _ in range(settings["Retries"] + 1):
             try:
-                answer = instance.pool.urlopen("POST", "/invocations", body=body, headers=headers,
-                                               timeout=urllib3.Timeout(connect=5, read=settings["Timeout"]))
-            except urllib3.exceptions.HTTPError as exc:
+                with instance.exchange("POST", "/invocations", settings["Timeout"], body, headers) as answer:
+                    status, data = answer.status, answer.read()
+            except (OSError, http.client.HTTPException) as exc:
                 last = f"no answer from the model container: {exc}"
                 continue
-            if 200 <= answer.status < 300:
-                return answer.data
-            last = f"the model container answered {answer.status}: {answer.data[:300].decode('utf-8', 'replace')}"
-            if answer.status < 500:
+            if 200 <= status < 300:
+                return data
+            last = f"the model container answered {status}: {data[:300].decode('utf-8', 'replace')}"
+            if status < 500:
                 break
         raise JobFailed(f"ClientError: {key}: {last}. See job logs for more information")
