@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from ..backing.moto_services import LogSink
 from ..execution.instances import Instance, lookup
 from ..execution.runner import ServeSpec, StartError
-from ..sagemaker.images import resolve_image
-from ..sagemaker.models import containers_of
 from .live import ContainerFailed, LiveInstance
 from .model_data import ModelDataCache, ModelDataError
 
@@ -28,7 +26,8 @@ class LaunchRequest:
     owner: str          # endpoint or transform job name, for container names and labels
     kind: str           # "endpoint" | "transform"
     variant: str
-    model: dict         # the Model document
+    container: dict     # the model's ContainerDefinition
+    image: str          # the local image that runs it
     instance: Instance
     log_group: str
     startup_timeout: int = DEFAULT_STARTUP_TIMEOUT
@@ -55,15 +54,8 @@ class Launcher:
         self.logs = logs
         self.platform_env = platform_env
 
-    def image_of(self, model: dict) -> str:
-        return resolve_image(containers_of(model)[0]["Image"])
-
     def launch(self, request: LaunchRequest) -> LiveInstance:
-        containers = containers_of(request.model)
-        if len(containers) != 1:
-            raise ContainerFailed("ClientError: models with several containers (inference pipelines) "
-                                  "are not supported by the emulator")
-        container = containers[0]
+        container = request.container
         if not hasattr(self.runner, "serve"):
             raise ContainerFailed("ClientError: endpoints and transform jobs need a Docker engine; "
                                   "the emulator is running with the process runner")
@@ -75,7 +67,7 @@ class Launcher:
         stream = f"{request.variant}/{instance_id}"
         environment = {**self.platform_env, **container.get("Environment", {}), **(request.extra_env or {})}
         spec = ServeSpec(name=f"smemu-{request.kind}-{request.owner}-{request.variant}-{instance_id}",
-                         image=resolve_image(container["Image"]), environment=environment,
+                         image=request.image, environment=environment,
                          model_dir=model_dir, instance=request.instance,
                          labels={"kind": request.kind, "owner": request.owner, "variant": request.variant})
         try:

@@ -7,17 +7,12 @@ container's status and message; no answer within the timeout -> ModelError.
 """
 
 import http.client
-import logging
-import time
 import uuid
-from dataclasses import dataclass, field
-
+from dataclasses import dataclass
 
 from ..hosting.live import Deployment, LiveInstance
 from ..hosting.serverless import Throttled
 from .errors import ModelError, ServiceUnavailable, ThrottlingException, ValidationError
-
-log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # 6 MB, InvokeEndpoint's limit
 # Client headers SageMaker passes on to the container.
@@ -31,7 +26,6 @@ class Invocation:
     body: bytes
     headers: dict[str, str]  # the forwarded ones, as sent
     target_variant: str | None = None
-    started: float = field(default_factory=time.time)
 
 
 @dataclass

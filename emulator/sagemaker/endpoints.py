@@ -15,6 +15,7 @@ from ..hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher, inst
 from ..hosting.live import ContainerFailed, Deployment, LiveVariant
 from ..hosting.serverless import ServerlessPool
 from .arns import arn
+from .models import serving_container
 from .resources import Kind, Resources
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,8 @@ class EndpointService:
             old.stop(STOP_GRACE_SECONDS, drain_seconds=DRAIN_SECONDS)
 
     def _images(self, model: dict) -> tuple[str, str]:
-        specified = model.get("PrimaryContainer", (model.get("Containers") or [{}])[0]).get("Image", "")
-        local = self.launcher.image_of(model)
+        container, local = serving_container(model)
+        specified = container["Image"]
         try:
             resolved = f"{local.split(':')[0]}@{self.launcher.runner.image_id(local)}"
         except Exception:
@@ -180,8 +181,9 @@ class EndpointService:
         threads = []
         for variant in config["ProductionVariants"]:
             model = models[variant["ModelName"]]
+            container, image = serving_container(model)
             request = LaunchRequest(
-                owner=name, kind="endpoint", variant=variant["VariantName"], model=model,
+                owner=name, kind="endpoint", variant=variant["VariantName"], container=container, image=image,
                 instance=instance_for(variant), log_group=log_group(name),
                 startup_timeout=variant.get("ContainerStartupHealthCheckTimeoutInSeconds", 600),
                 download_timeout=variant.get("ModelDataDownloadTimeoutInSeconds", 600))

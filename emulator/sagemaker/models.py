@@ -2,6 +2,8 @@
 transform job runs."""
 
 from ..aws.errors import ValidationException
+from ..hosting.live import ContainerFailed
+from .images import resolve_image
 from .arns import arn
 from .resources import Kind
 
@@ -46,3 +48,12 @@ def containers_of(doc: dict) -> list[dict]:
     if doc.get("PrimaryContainer"):
         return [doc["PrimaryContainer"]]
     return list(doc.get("Containers") or [])
+
+
+def serving_container(model: dict) -> tuple[dict, str]:
+    """(ContainerDefinition, local image) of a model an endpoint or transform job runs."""
+    containers = containers_of(model)
+    if len(containers) != 1:
+        raise ContainerFailed("ClientError: models with several containers (inference pipelines) "
+                              "are not supported by the emulator")
+    return containers[0], resolve_image(containers[0]["Image"])

@@ -19,6 +19,7 @@ from ..execution.instances import lookup
 from ..hosting import filters
 from ..hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher
 from ..hosting.live import ContainerFailed, LiveInstance
+from .models import serving_container
 from .resources import Resources
 from .transform_jobs import LOG_GROUP
 
@@ -86,8 +87,9 @@ class TransformWorker:
         if doc.get("MaxConcurrentTransforms"):
             env["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"] = str(doc["MaxConcurrentTransforms"])
         resources = doc["TransformResources"]
+        container, image = serving_container(model)
         request = LaunchRequest(owner=doc["TransformJobName"], kind="transform", variant=doc["TransformJobName"],
-                                model=model, instance=lookup(resources["InstanceType"]), log_group=LOG_GROUP,
+                                container=container, image=image, instance=lookup(resources["InstanceType"]), log_group=LOG_GROUP,
                                 extra_env=env)
         instances, errors = [], []
 
