@@ -7,12 +7,11 @@ requests in flight so that an update can drain it before it stops.
 
 import http.client
 import itertools
-import re
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
-
 
 from ..execution.runner import ServingContainer
 

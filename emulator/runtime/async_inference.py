@@ -5,8 +5,8 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ..backing.objects import ObjectStore, split_s3_uri
 from ..aws.errors import ServiceError
+from ..backing.objects import ObjectStore, split_s3_uri
 from .invoke import Invocation, Invoker
 
 log = logging.getLogger(__name__)
