@@ -88,6 +88,13 @@ def images_build(args) -> int:
     return 0
 
 
+def env(args) -> int:
+    from .shell_env import exports, render
+
+    sys.stdout.write(render(exports(args.host, args.port)))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="sagemaker-emulator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +105,11 @@ def main(argv=None) -> int:
     p.add_argument("--runner", choices=["auto", "docker", "process"], default="auto")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=serve)
+    p = sub.add_parser("env", help="print the exports that point AWS code at the emulator: "
+                                   "eval \"$(sagemaker-emulator env)\"")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8787)
+    p.set_defaults(func=env)
     p = sub.add_parser("images", help="framework images")
     images = p.add_subparsers(dest="images_command", required=True)
     b = images.add_parser("build", help="build the PyTorch image (quick when nothing changed)")
