@@ -3,6 +3,7 @@ carries (see aws.routing) to the SageMaker APIs (Flask), S3 (SeaweedFS, proxied)
 CloudWatch Logs/CloudWatch/STS/IAM (moto in-process)."""
 
 import fcntl
+import hashlib
 import json
 import logging
 import time
@@ -100,7 +101,7 @@ def make_runner(settings: Settings):
 
     choice = settings.runner
     if choice in ("auto", "docker") and DockerRunner.available():
-        return DockerRunner()
+        return DockerRunner(home=hashlib.sha256(str(settings.data_dir.resolve()).encode()).hexdigest()[:12])
     if choice == "docker":
         raise SystemExit("--runner docker: no Docker engine answers (is dockerd running?)")
     from .execution.process_runner import ProcessRunner

@@ -24,8 +24,11 @@ def container_name(job: str, kind: str, host: str) -> str:
 class DockerRunner:
     name = "docker"
 
-    def __init__(self, client: docker.DockerClient | None = None):
+    def __init__(self, client: docker.DockerClient | None = None, home: str = "default"):
         self.client = client or docker.from_env(timeout=300)
+        # Which emulator (data dir) started a container: the label's value. Another
+        # emulator on the same Docker host leaves containers with another value alone.
+        self.home = home
 
     @staticmethod
     def available() -> bool:
@@ -44,7 +47,7 @@ class DockerRunner:
 
     def start(self, spec: JobSpec) -> "DockerJob":
         self.image_id(spec.image)
-        job = DockerJob(self.client, spec)
+        job = DockerJob(self.client, spec, self.home)
         try:
             job.create()
         except (APIError, DockerException) as exc:
@@ -64,7 +67,7 @@ class DockerRunner:
             container = self.client.containers.run(
                 spec.image, command=["serve"], name=spec.name, detach=True,
                 environment=spec.environment, volumes=volumes,
-                labels={LABEL: "1", **{f"{LABEL}.{k}": v for k, v in spec.labels.items()}},
+                labels={LABEL: self.home, **{f"{LABEL}.{k}": v for k, v in spec.labels.items()}},
                 ports={"8080/tcp": ("127.0.0.1", None)},
                 nano_cpus=int(cpus * 1e9), mem_limit=memory,
                 device_requests=_gpu_request(spec.instance.gpus),
@@ -78,7 +81,8 @@ class DockerRunner:
 
     def remove_leftovers(self, kind: str) -> None:
         """Containers of that kind left by an emulator that did not shut down cleanly."""
-        for container in self.client.containers.list(all=True, filters={"label": f"{LABEL}.kind={kind}"}):
+        filters = {"label": [f"{LABEL}={self.home}", f"{LABEL}.kind={kind}"]}
+        for container in self.client.containers.list(all=True, filters=filters):
             try:
                 container.remove(force=True)
             except (APIError, NotFound):
@@ -133,16 +137,17 @@ def _start_failure(exc: Exception, instance) -> str:
 
 
 class DockerJob:
-    def __init__(self, client: docker.DockerClient, spec: JobSpec):
+    def __init__(self, client: docker.DockerClient, spec: JobSpec, home: str = "default"):
         self.client = client
         self.spec = spec
+        self.home = home
         self.containers: dict[str, "docker.models.containers.Container"] = {}
         self.network = None
         self._stopping = threading.Event()
 
     def create(self) -> None:
         spec = self.spec
-        labels = {LABEL: "1", f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
+        labels = {LABEL: self.home, f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
         if len(spec.hosts) > 1:
             # A private network per job: algo-N resolve to each other and to nobody else.
             self.network = self.client.networks.create(
@@ -253,7 +258,7 @@ class DockerJob:
                 self.client.containers.run(
                     self.spec.image, entrypoint=["chown", "-R", owner, "/x"], remove=True,
                     volumes={str(host_spec.layout.root): {"bind": "/x", "mode": "rw"}},
-                    labels={LABEL: "1"}, network_mode="none")
+                    labels={LABEL: self.home}, network_mode="none")
             except (APIError, DockerException) as exc:
                 log.warning("could not hand %s back to %s: %s", host_spec.layout.root, owner, exc)
 
