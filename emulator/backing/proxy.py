@@ -7,6 +7,10 @@ import urllib3
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
                "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
 _CHUNK = 256 * 1024
+# Server-side encryption asked of S3 (the SageMaker SDK asks for aws:kms with no key on every
+# upload): SeaweedFS refuses a KMS request it has no key for, and nothing here is sent to a
+# KMS, so objects are stored as they are and the answer says what was asked, as S3 does.
+_SSE_PREFIX = "x-amz-server-side-encryption"
 
 
 class ReverseProxy:
@@ -23,6 +27,9 @@ class ReverseProxy:
             path += "?" + environ["QUERY_STRING"]
         headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
                    if k.startswith("HTTP_") and k[5:].replace("_", "-").lower() not in _HOP_BY_HOP}
+        sse = {k: v for k, v in headers.items() if k.lower().startswith(_SSE_PREFIX)}
+        for k in sse:
+            del headers[k]
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         body = None
@@ -37,6 +44,8 @@ class ReverseProxy:
                                      headers=headers, redirect=False, preload_content=False,
                                      decode_content=False)
         out_headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP]
+        if sse and upstream.status < 300:
+            out_headers += [(k, v) for k, v in sse.items() if k.lower() in (_SSE_PREFIX, _SSE_PREFIX + "-aws-kms-key-id")]
         if upstream.headers.get("Content-Length") is not None:
             out_headers.append(("Content-Length", upstream.headers["Content-Length"]))
         start_response(f"{upstream.status} {upstream.reason or ''}".strip(), out_headers)
