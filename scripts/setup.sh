@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 echo "==> installing the emulator into .venv"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[ml,test]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[ml,test,sdk]'
 
 # bubblewrap gives the process runner (no Docker) the real /opt/ml paths.
 if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
