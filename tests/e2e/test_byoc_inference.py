@@ -39,29 +39,34 @@ def test_transform_honours_execution_parameters(sm, s3, bucket, byoc_image):
     assert text(s3, "bt/byoc/out/words.txt.out") == "A batch=true\nB batch=true\nC batch=true\n"
 
 
-def test_slow_container_is_a_model_error_and_idle_serverless_stops(tmp_path, byoc_image):
+def test_slow_container_is_a_model_error_and_idle_serverless_stops(tmp_path, sm, runtime, byoc_image):
+    # An endpoint of the session's emulator: a second emulator starting up must leave it alone.
+    neighbour = deploy(sm, create_config(sm, [variant(byoc_model(sm, byoc_image))]))
     emulator = EmulatorProcess(tmp_path / "data", env={"SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS": "2",
                                                        "SAGEMAKER_EMULATOR_SERVERLESS_IDLE_SECONDS": "2"}).start()
     try:
-        sm, runtime = emulator.client("sagemaker"), emulator.client("sagemaker-runtime")
-        endpoint = deploy(sm, create_config(sm, [variant(byoc_model(sm, byoc_image))]))
+        other_sm, other_runtime = emulator.client("sagemaker"), emulator.client("sagemaker-runtime")
+        endpoint = deploy(other_sm, create_config(other_sm, [variant(byoc_model(other_sm, byoc_image))]))
         with pytest.raises(ClientError) as err:
-            runtime.invoke_endpoint(EndpointName=endpoint, Body=b"sleep:4")
+            other_runtime.invoke_endpoint(EndpointName=endpoint, Body=b"sleep:4")
         assert err.value.response["Error"]["Code"] == "ModelError"
         assert "timed out while waiting for a response from container primary" in err.value.response["Error"]["Message"]
-        assert runtime.invoke_endpoint(EndpointName=endpoint, Body=b"ok")["Body"].read() == b"OK batch=no"
-        delete(sm, endpoint)
+        assert other_runtime.invoke_endpoint(EndpointName=endpoint, Body=b"ok")["Body"].read() == b"OK batch=no"
+        delete(other_sm, endpoint)
 
-        serverless = deploy(sm, create_config(sm, [{"VariantName": "AllTraffic", "ModelName": byoc_model(sm, byoc_image),
-                                                    "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": 2}}]))
+        serverless_variant = {"VariantName": "AllTraffic", "ModelName": byoc_model(other_sm, byoc_image),
+                              "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": 2}}
+        serverless = deploy(other_sm, create_config(other_sm, [serverless_variant]))
         assert containers_of(serverless) == []
-        assert runtime.invoke_endpoint(EndpointName=serverless, Body=b"hi")["Body"].read() == b"HI batch=no"
+        assert other_runtime.invoke_endpoint(EndpointName=serverless, Body=b"hi")["Body"].read() == b"HI batch=no"
         assert len(containers_of(serverless)) == 1
         deadline = time.monotonic() + 15
         while containers_of(serverless) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert containers_of(serverless) == []  # stopped after 2 s idle
-        assert runtime.invoke_endpoint(EndpointName=serverless, Body=b"again")["Body"].read() == b"AGAIN batch=no"
-        delete(sm, serverless)
+        assert other_runtime.invoke_endpoint(EndpointName=serverless, Body=b"again")["Body"].read() == b"AGAIN batch=no"
+        delete(other_sm, serverless)
     finally:
         emulator.stop()
+    assert runtime.invoke_endpoint(EndpointName=neighbour, Body=b"still")["Body"].read() == b"STILL batch=no"
+    delete(sm, neighbour)
