@@ -1,12 +1,13 @@
 """Runs jobs as Docker containers, one per host, as SageMaker does."""
 
+import ipaddress
 import logging
 import os
 import threading
 
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
-from docker.types import DeviceRequest
+from docker.types import DeviceRequest, IPAMConfig, IPAMPool
 
 from .runner import JobSpec, LineSink, ServeSpec, StartError
 
@@ -148,16 +149,18 @@ class DockerJob:
     def create(self) -> None:
         spec = self.spec
         labels = {LABEL: self.home, f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
-        if len(spec.hosts) > 1:
-            # A private network per job: algo-N resolve to each other and to nobody else.
-            self.network = self.client.networks.create(
-                f"smemu-{spec.kind}-{spec.name}", driver="bridge", labels=labels)
+        addresses = self._create_network(labels) if len(spec.hosts) > 1 else {}
         cpus, memory = spec.instance.limits()
         device_requests = _gpu_request(spec.instance.gpus)
         for host_spec in spec.hosts:
             volumes = {str(host_spec.layout.root): {"bind": CONTAINER_ML, "mode": "rw"}}
             for source, target, read_only in host_spec.mounts:
                 volumes[str(source)] = {"bind": target, "mode": "ro" if read_only else "rw"}
+            networking = None
+            if self.network is not None:
+                endpoint = self.client.api.create_endpoint_config(
+                    aliases=[host_spec.host], ipv4_address=addresses.get(host_spec.host))
+                networking = {self.network.name: endpoint}
             container = self.client.containers.create(
                 spec.image,
                 command=spec.command,
@@ -170,17 +173,36 @@ class DockerJob:
                 nano_cpus=int(cpus * 1e9),
                 mem_limit=memory,
                 device_requests=device_requests,
-                extra_hosts={"host.docker.internal": "host-gateway"},
+                # Every host in /etc/hosts: on AWS a host that finishes early keeps its
+                # address until the job ends, and the toolkit waits until each name
+                # resolves; Docker's DNS forgets a stopped container at once.
+                extra_hosts={"host.docker.internal": "host-gateway", **addresses},
                 network=self.network.name if self.network else None,
+                networking_config=networking,
                 detach=True,
             )
-            if self.network:
-                # The default connection has no alias; reconnect with the host name as one.
-                self.network.disconnect(container)
-                self.network.connect(container, aliases=[host_spec.host])
             self.containers[host_spec.host] = container
         for container in self.containers.values():
             container.start()
+
+    def _create_network(self, labels: dict) -> dict[str, str]:
+        """A private network per job (algo-N reach each other and nobody else) with a fixed
+        address per host. Docker picks a free subnet; the network is then made again with
+        that subnet stated, since fixed addresses need a subnet the user configured."""
+        name = f"smemu-{self.spec.kind}-{self.spec.name}"
+        network = self.client.networks.create(name, driver="bridge", labels=labels)
+        network.reload()
+        config = ((network.attrs.get("IPAM") or {}).get("Config") or [{}])[0]
+        if not config.get("Subnet") or ":" in config["Subnet"]:
+            self.network = network  # names then resolve through Docker's DNS only
+            return {}
+        network.remove()
+        subnet = ipaddress.ip_network(config["Subnet"])
+        pool = IPAMPool(subnet=str(subnet), gateway=config.get("Gateway") or str(next(subnet.hosts())))
+        self.network = self.client.networks.create(name, driver="bridge", labels=labels,
+                                                   ipam=IPAMConfig(pool_configs=[pool]))
+        free = (str(address) for address in subnet.hosts() if str(address) != pool["Gateway"])
+        return {host_spec.host: next(free) for host_spec in self.spec.hosts}
 
     def follow_logs(self, sink: LineSink) -> None:
         threads = [threading.Thread(target=self._follow, args=(host, c, sink), daemon=True)
