@@ -56,6 +56,19 @@ def _port_is_free(port: int) -> bool:
             return False
 
 
+# Each bucket is a SeaweedFS collection. By default a new collection takes 7 volumes and the
+# volume count is capped at free disk / volume size, so a few buckets exhausted it ("No
+# writable volumes and no free volumes left", an InternalError to the client). One volume
+# per bucket, grown as it fills, and a fixed cap; -volume.minFreeSpace still guards the disk.
+# SeaweedFS reads master.toml from its working directory.
+_MASTER_TOML = """[master.volume_growth]
+copy_1 = 1
+copy_2 = 2
+copy_3 = 3
+copy_other = 1
+"""
+
+
 class SeaweedS3:
     def __init__(self, data_dir: Path):
         self.dir = data_dir / "s3"
@@ -84,10 +97,11 @@ class SeaweedS3:
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "ports.json").write_text(json.dumps(self.ports))
         (self.dir / "master").mkdir(exist_ok=True)
+        (self.dir / "master.toml").write_text(_MASTER_TOML)
         args = [weed_binary(), "server", f"-dir={self.dir}", f"-master.dir={self.dir / 'master'}",
                 "-master.resumeState", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3",
                 "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=1024",
-                "-volume.max=0", "-metricsPort=0", *(f"-{k}={v}" for k, v in self.ports.items())]
+                "-volume.max=1000", "-metricsPort=0", *(f"-{k}={v}" for k, v in self.ports.items())]
         logfile = open(self.dir / "weed.log", "ab")
         # SeaweedFS turns AWS_ACCESS_KEY_ID/SECRET in its environment into an identity and
         # then checks signatures, which the proxied requests (another Host) cannot pass.

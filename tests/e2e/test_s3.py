@@ -1,0 +1,46 @@
+"""The S3 API as a SageMaker user's code uses it: many buckets, big uploads, ranged reads."""
+
+import uuid
+
+import pytest
+
+
+def test_many_buckets_each_take_writes(s3):
+    # Every bucket is a SeaweedFS collection; with its defaults a few dozen exhausted the
+    # volume slots and PutObject answered InternalError.
+    names = [f"many-{uuid.uuid4().hex[:8]}-{i}" for i in range(40)]
+    for name in names:
+        s3.create_bucket(Bucket=name)
+        s3.put_object(Bucket=name, Key="k", Body=name.encode())
+    assert [s3.get_object(Bucket=n, Key="k")["Body"].read() for n in names] == [n.encode() for n in names]
+
+
+def test_multipart_upload_and_ranged_get(s3):
+    bucket = f"mpu-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    parts = [bytes([i]) * (5 * 1024 * 1024) for i in range(2)] + [b"tail"]
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="big.bin")
+    etags = [s3.upload_part(Bucket=bucket, Key="big.bin", UploadId=upload["UploadId"], PartNumber=n + 1,
+                            Body=body)["ETag"] for n, body in enumerate(parts)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="big.bin", UploadId=upload["UploadId"], MultipartUpload={
+        "Parts": [{"PartNumber": n + 1, "ETag": e} for n, e in enumerate(etags)]})
+    whole = b"".join(parts)
+    head = s3.head_object(Bucket=bucket, Key="big.bin")
+    assert head["ContentLength"] == len(whole)
+    assert head["ETag"].strip('"').endswith("-3")  # AWS's multipart ETag shape
+    start = 5 * 1024 * 1024 - 2
+    ranged = s3.get_object(Bucket=bucket, Key="big.bin", Range=f"bytes={start}-{start + 5}")
+    assert ranged["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert ranged["Body"].read() == whole[start:start + 6]
+
+
+def test_missing_bucket_and_key_answer_as_aws(s3):
+    with pytest.raises(s3.exceptions.ClientError) as info:
+        s3.head_bucket(Bucket=f"absent-{uuid.uuid4().hex[:8]}")
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(s3.exceptions.NoSuchBucket):
+        s3.get_object(Bucket=f"absent-{uuid.uuid4().hex[:8]}", Key="k")
+    bucket = f"keys-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket=bucket, Key="nope")
