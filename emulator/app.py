@@ -13,6 +13,7 @@ from flask import Flask, request
 
 from .aws import protocol, routing
 from .aws.errors import UnknownOperationException
+from .backing.identity import IdentityFacade
 from .backing.moto_services import LogSink, moto_wsgi_app
 from .backing.objects import ObjectStore
 from .backing.proxy import ReverseProxy
@@ -144,12 +145,14 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
                       settings.invocation_timeout_seconds)
     capture = CaptureWriter(objects, settings.capture_flush_seconds)
     async_inference = AsyncInference(invoker, objects)
+    moto_app = moto_wsgi_app()
     gateway = Gateway({
         routing.SAGEMAKER: flask_app,
         routing.SAGEMAKER_RUNTIME: RuntimeApp(invoker, capture, async_inference),
         routing.EMULATOR: flask_app,
         routing.S3: ReverseProxy(s3.url),
-        routing.MOTO: moto_wsgi_app(),
+        routing.MOTO: moto_app,
+        routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
     })
     return Emulator(settings, s3, objects, logs, store, provider, worker, gateway, runner_name, runner,
                     closers=[async_inference.close, hosting.close, capture.close])

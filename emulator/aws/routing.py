@@ -12,7 +12,8 @@ import re
 SAGEMAKER = "sagemaker"
 SAGEMAKER_RUNTIME = "sagemaker-runtime"
 S3 = "s3"
-MOTO = "moto"  # CloudWatch Logs, CloudWatch, STS, IAM: served by moto in-process
+MOTO = "moto"  # CloudWatch Logs, CloudWatch: served by moto in-process
+IDENTITY = "identity"  # STS, IAM: moto behind the emulator's identity answers
 EMULATOR = "emulator"  # /_emulator/...: health and internals
 
 SIGNING_NAME_ROUTES = {
@@ -20,8 +21,8 @@ SIGNING_NAME_ROUTES = {
     "s3": S3,
     "logs": MOTO,
     "monitoring": MOTO,
-    "sts": MOTO,
-    "iam": MOTO,
+    "sts": IDENTITY,
+    "iam": IDENTITY,
 }
 
 # Per signing name, path prefixes that belong to another API signed under the same name.

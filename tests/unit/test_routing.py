@@ -8,8 +8,10 @@ def auth(service, region="eu-west-1"):
 def test_signing_name_decides_the_service():
     assert routing.route("/", auth("sagemaker"), "") == routing.SAGEMAKER
     assert routing.route("/my-bucket/key", auth("s3"), "") == routing.S3
-    for name in ("logs", "sts", "iam", "monitoring"):
+    for name in ("logs", "monitoring"):
         assert routing.route("/", auth(name), "") == routing.MOTO
+    for name in ("sts", "iam"):
+        assert routing.route("/", auth(name), "") == routing.IDENTITY
 
 
 def test_runtime_shares_the_signing_name_and_is_told_apart_by_path():
