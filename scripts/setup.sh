@@ -11,6 +11,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing the emulator into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[ml,test,sdk]'
+# The SageMaker Python SDK 3.x, for its end-to-end test: it cannot live beside 2.x.
+if [ ! -x .venv-sdk3/bin/python ]; then
+  echo "==> creating .venv-sdk3"
+  "$PYTHON" -m venv .venv-sdk3
+fi
+.venv-sdk3/bin/python -m pip install -q --disable-pip-version-check -e '.[sdk3]'
 
 # bubblewrap gives the process runner (no Docker) the real /opt/ml paths.
 if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -70,3 +70,18 @@ def read_tar(s3, uri: str) -> dict[str, bytes]:
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def user_shell_env(port: int, home: Path) -> dict:
+    """A user's environment after `eval "$(sagemaker-emulator env)"`: nothing AWS- or
+    SageMaker-specific of ours leaks in, and HOME is theirs (the SDK config file lands there)."""
+    import os
+    import subprocess
+    import sys
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAGEMAKER_"))}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
+    printed = subprocess.run([str(Path(sys.executable).parent / "sagemaker-emulator"), "env", "--port", str(port)],
+                             env=env, capture_output=True, text=True, check=True).stdout
+    env.update(line[len("export "):].split("=", 1) for line in printed.splitlines())
+    return env

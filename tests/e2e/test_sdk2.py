@@ -3,27 +3,18 @@ path against the emulator: Session, upload_data, PyTorch.fit(logs=True), deploy,
 (NPY and JSON), delete_model/delete_endpoint, transformer().transform()."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, user_shell_env
 
 pytestmark = pytest.mark.docker
-BIN = Path(sys.executable).parent
 
 
 def test_sdk2_train_deploy_predict_transform(emulator, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAGEMAKER_"))}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
-    printed = subprocess.run([str(BIN / "sagemaker-emulator"), "env", "--port", str(emulator.port)],
-                             env=env, capture_output=True, text=True, check=True).stdout
-    env.update(line[len("export "):].split("=", 1) for line in printed.splitlines())
+    env = user_shell_env(emulator.port, tmp_path / "home")
     result = subprocess.run([sys.executable, str(REPO / "tests/e2e/sdk/sdk2_flow.py"), str(REPO / "tests/e2e/code"),
                              str(tmp_path)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
