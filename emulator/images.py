@@ -30,8 +30,13 @@ RECIPE_LABEL = "sagemaker-emulator.recipe"
 
 # (torch, torchvision) per architecture: the pair whose wheels exist for that machine.
 TORCH_PAIRS = {"x86_64": ("2.14.1", "0.29.1"), "aarch64": ("2.9.1", "0.24.1")}
+IMAGE_PYTHON = "3.11"  # Debian bookworm's python3, which the image's venv uses
 TOOLKITS = ("sagemaker-training==5.1.4", "sagemaker-pytorch-training==3.0.0",
             "sagemaker-inference==1.10.1", "sagemaker-pytorch-inference==2.0.25", "gunicorn==27.0.1")
+
+
+def image_torch_version() -> str:
+    return TORCH_PAIRS.get(platform.machine(), TORCH_PAIRS["x86_64"])[0]
 
 
 def cache_dir() -> Path:

@@ -19,7 +19,7 @@ from ..backing.moto_services import LogSink
 from ..backing.objects import BadS3Uri, ObjectStore
 from ..execution import contract, instances
 from ..execution.runner import HostSpec, JobSpec, Runner, StartError
-from .images import resolve_image
+from .images import resolve_image, version_notice
 from .training_jobs import TrainingJobs
 
 log = logging.getLogger(__name__)
@@ -158,8 +158,11 @@ class TrainingWorker:
             handle.stop(self.stop_grace_seconds)
 
         metrics = MetricWatcher(spec.get("MetricDefinitions", []))
-        log_thread = threading.Thread(target=handle.follow_logs,
-                                      args=(self._log_sink(name, hosts, started, metrics),), daemon=True)
+        sink = self._log_sink(name, hosts, started, metrics)
+        notice = version_notice(spec["TrainingImage"])
+        for host in hosts if notice else ():
+            sink(host, notice)
+        log_thread = threading.Thread(target=handle.follow_logs, args=(sink,), daemon=True)
         log_thread.start()
         max_runtime = doc["StoppingCondition"]["MaxRuntimeInSeconds"]
         timer = threading.Timer(max(0.0, started + max_runtime - time.time()),

@@ -1,6 +1,7 @@
-"""A bring-your-own inference container: the bare SageMaker contract, no toolkit.
+"""A bring-your-own container: the bare SageMaker contract, no toolkit.
 
-/ping, /invocations (echoes the body upper-cased, or sleeps for `sleep:<seconds>`),
+`train`: writes /opt/ml/model/model.json from hyperparameters.json and the training channel.
+`serve`: /ping, /invocations (echoes the body upper-cased, or sleeps for `sleep:<seconds>`),
 /execution-parameters (asks batch transform for SingleRecord, 2 at a time).
 """
 
@@ -46,7 +47,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         print(fmt % args, flush=True)
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
+def train():
+    config = "/opt/ml/input/config"
+    with open(f"{config}/hyperparameters.json") as f:
+        hyperparameters = json.load(f)
+    channel = "/opt/ml/input/data/training"
+    summary = {"hyperparameters": hyperparameters, "training_files": sorted(os.listdir(channel)),
+               "hosts": json.load(open(f"{config}/resourceconfig.json"))["hosts"]}
+    with open("/opt/ml/model/model.json", "w") as f:
+        json.dump(summary, f)
+    print("byoc trained", flush=True)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["train"]:
+    train()
+elif __name__ == "__main__" and sys.argv[1:] == ["serve"]:
     # PID 1 has no default SIGTERM action: without this, every stop waits for SIGKILL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import sagemaker
 from sagemaker.deserializers import JSONDeserializer
+from sagemaker.estimator import Estimator
 from sagemaker.pytorch import PyTorch
 from sagemaker.serializers import JSONSerializer
 
-code, work = Path(sys.argv[1]), Path(sys.argv[2])
+code, work, byoc_image = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 session = sagemaker.Session()
 bucket = session.default_bucket()
 data = session.upload_data(str(code / "tiny_train.py"), key_prefix="sdk2/data")
@@ -36,5 +37,14 @@ transformer = estimator.transformer(instance_count=1, instance_type="ml.m5.large
 transformer.transform(rows, content_type="text/csv", split_type="Line", wait=True, logs=True)
 out = session.read_s3_file(bucket, "sdk2/transform-out/rows.csv.out")
 
+# A generic Estimator with a bring-your-own image: hyperparameters go as plain strings.
+byoc = Estimator(image_uri=byoc_image, role="arn:aws:iam::123456789012:role/SageMakerRole", instance_count=1,
+                 instance_type="ml.m5.large", hyperparameters={"greeting": "hi", "rounds": 3},
+                 output_path=f"s3://{bucket}/sdk2/byoc")
+byoc.fit({"training": data}, logs=False)
+byoc_job = byoc.latest_training_job.describe()
+
 print(json.dumps({"bucket": bucket, "status": job["TrainingJobStatus"], "npy": npy, "json": as_json,
-                  "transform": out}))
+                  "transform": out, "debug_hook": job.get("DebugHookConfig"), "profiler": job.get("ProfilerConfig"),
+                  "byoc_status": byoc_job["TrainingJobStatus"],
+                  "byoc_model": byoc_job["ModelArtifacts"]["S3ModelArtifacts"]}))
