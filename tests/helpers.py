@@ -78,7 +78,7 @@ def user_shell_env(port: int, home: Path) -> dict:
     import os
     import subprocess
     import sys
-    home.mkdir(exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAGEMAKER_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
     printed = subprocess.run([str(Path(sys.executable).parent / "sagemaker-emulator"), "env", "--port", str(port)],

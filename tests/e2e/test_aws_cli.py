@@ -2,7 +2,6 @@
 prints (and --endpoint-url) points it here. Train, deploy, invoke, delete."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PYTORCH_DLC, REPO, ROLE, script_hyperparameters, training_request
+from helpers import PYTORCH_DLC, REPO, ROLE, script_hyperparameters, training_request, user_shell_env
 from hosting import INFERENCE_DLC, unique
 
 pytestmark = pytest.mark.docker
@@ -19,20 +18,13 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def cli(emulator, tmp_path_factory):
-    home = tmp_path_factory.mktemp("cli-home")  # no ~/.aws of the machine's: nothing but the exports
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAGEMAKER_"))}
-    base.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
-    printed = subprocess.run([str(BIN / "sagemaker-emulator"), "env", "--port", str(emulator.port)],
-                             env=base, capture_output=True, text=True, check=True).stdout
-    exports = dict(line[len("export "):].split("=", 1) for line in printed.splitlines())
-    assert exports["AWS_ENDPOINT_URL"] == emulator.url
-    assert Path(exports["SAGEMAKER_USER_CONFIG_OVERRIDE"]).read_text().count("DefaultS3Bucket") == 1
+    env = user_shell_env(emulator.port, tmp_path_factory.mktemp("cli-home"))  # nothing but the exports
+    assert env["AWS_ENDPOINT_URL"] == emulator.url
+    assert Path(env["SAGEMAKER_USER_CONFIG_OVERRIDE"]).read_text().count("DefaultS3Bucket") == 1
 
     def run(*args, env_endpoint=True, parse=True):
-        env = {**base, **exports}
-        if not env_endpoint:
-            env.pop("AWS_ENDPOINT_URL")
-        result = subprocess.run([str(BIN / "aws"), *args], env=env, capture_output=True, text=True, timeout=120)
+        chosen = env if env_endpoint else {k: v for k, v in env.items() if k != "AWS_ENDPOINT_URL"}
+        result = subprocess.run([str(BIN / "aws"), *args], env=chosen, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout) if parse and result.stdout.strip() else result.stdout
     return run
@@ -89,3 +81,10 @@ def test_cli_train_deploy_invoke(cli, emulator, tmp_path):
 
     cli("sagemaker", "delete-endpoint", "--endpoint-name", job, parse=False)
     cli("sagemaker", "wait", "endpoint-deleted", "--endpoint-name", job, parse=False)
+
+
+def test_cli_identity(cli):
+    identity = cli("sts", "get-caller-identity")
+    assert identity["Arn"].startswith("arn:aws:sts::123456789012:assumed-role/SageMakerEmulatorExecutionRole/")
+    assert cli("iam", "get-role", "--role-name", "SageMakerEmulatorExecutionRole")["Role"]["RoleName"] == \
+        "SageMakerEmulatorExecutionRole"
