@@ -1,0 +1,89 @@
+"""The SDK and CLI flows' times against the emulator, split into the clients' own fixed sleeps
+and the rest, and the SDK 2.x flow beside the same script in the SDK's own local mode, in one
+run. Each flow runs in a fresh interpreter under scripts/sdk_bench/timed.py, which counts the
+seconds the flow's main thread spends in time.sleep (the SDK's 5/10/30 s polls, the CLI
+waiters' delays); "import" is the time a bare `import` of the client takes.
+
+Flows (in scripts/sdk_bench/ and tests/e2e/sdk/):
+- SDK 2.x: PyTorch.fit(logs=True), deploy, predict (NPY), delete; on the emulator and in local
+  mode (instance_type="local", local code, file:// data: how local mode runs offline);
+- SDK 3.x: ModelTrainer.train(logs=True), ModelBuilder build/deploy, Endpoint.invoke, delete;
+- AWS CLI: s3 mb/cp, create-training-job, wait, create-model/-endpoint-config/-endpoint,
+  wait, invoke-endpoint, delete-endpoint, wait.
+
+Local mode runs the image URI the SDK asks for, which this machine cannot pull: the script
+tags the emulator's image with those names first (the same image both ways).
+
+Usage: .venv/bin/python scripts/benchmark_sdk.py [repeats]   (default 1; needs scripts/setup.sh)
+"""
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+from emulator.images import PYTORCH_IMAGE  # noqa: E402
+from emulator_process import EmulatorProcess  # noqa: E402
+from helpers import user_shell_env  # noqa: E402
+
+CODE = REPO / "tests/e2e/code"
+BENCH = REPO / "scripts/sdk_bench"
+SDK2, SDK3 = REPO / ".venv/bin/python", REPO / ".venv-sdk3/bin/python"
+DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-{}:2.6-cpu-py312"
+
+FLOWS = [  # (label, python, script and arguments, import statement)
+    ("SDK 2.x on the emulator", SDK2, [BENCH / "sdk2_core.py", CODE, "emulator"], "import sagemaker.pytorch"),
+    ("SDK 2.x in SDK local mode", SDK2, [BENCH / "sdk2_core.py", CODE, "local"], "import sagemaker.pytorch"),
+    ("SDK 3.x on the emulator", SDK3, [REPO / "tests/e2e/sdk/sdk3_flow.py", CODE],
+     "import sagemaker.train, sagemaker.serve.model_builder"),
+    ("AWS CLI on the emulator", SDK2, [BENCH / "cli_flow.py", CODE], "import awscli.clidriver"),
+]
+
+
+def run_flow(python, args, env, cwd) -> tuple[float, float]:
+    started = time.perf_counter()
+    result = subprocess.run([str(python), str(BENCH / "timed.py"), *map(str, args)], env=env, cwd=cwd,
+                            capture_output=True, text=True, timeout=900)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{args[0]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+    slept = float(next(line for line in result.stderr.splitlines() if line.startswith("SLEPT "))[6:])
+    return wall, slept
+
+
+def import_seconds(python, statement, env) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(python), "-c", statement], env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    for kind in ("training", "inference"):
+        subprocess.run(["docker", "tag", PYTORCH_IMAGE, DLC.format(kind)], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        emulator = EmulatorProcess(Path(tmp) / "data").start()
+        try:
+            env = user_shell_env(emulator.port, Path(tmp) / "home")
+            rows = []
+            for label, python, args, statement in FLOWS:
+                runs = [run_flow(python, args, env, tmp) for _ in range(repeats)]
+                wall = statistics.median(w for w, _ in runs)
+                slept = statistics.median(s for _, s in runs)
+                imported = import_seconds(python, statement, env)
+                rows.append((label, wall, slept, imported, wall - slept - imported))
+        finally:
+            emulator.stop()
+    print(f"median of {repeats}; seconds")
+    print(f"{'flow':28} {'total':>7} {'sleeps':>7} {'import':>7} {'rest':>7}")
+    for label, wall, slept, imported, rest in rows:
+        print(f"{label:28} {wall:7.1f} {slept:7.1f} {imported:7.1f} {rest:7.1f}")
+    print("rest = total - sleeps - import: the emulator's share plus the client's own work")
+
+
+if __name__ == "__main__":
+    main()
