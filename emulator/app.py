@@ -14,7 +14,7 @@ from flask import Flask, request
 from .aws import protocol, routing
 from .aws.errors import UnknownOperationException
 from .backing.identity import IdentityFacade
-from .backing.moto_services import LogSink, moto_wsgi_app
+from .backing.moto_services import LogSink, MetricSink, moto_wsgi_app
 from .backing.objects import ObjectStore
 from .backing.proxy import ReverseProxy
 from .backing.seaweed import SeaweedS3
@@ -44,6 +44,7 @@ class Emulator:
     s3: SeaweedS3
     objects: ObjectStore
     logs: LogSink
+    metrics: MetricSink
     store: Store
     provider: SageMakerProvider
     worker: TrainingWorker
@@ -59,6 +60,7 @@ class Emulator:
         self.s3.start()
         self.s3.wait_ready(self.objects.client)
         self.logs.replay()
+        self.metrics.replay()
         interrupted = self.provider.jobs.in_progress()
         for doc in interrupted:
             self.provider.jobs.move(doc["TrainingJobName"], "Failed",
@@ -128,11 +130,12 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     s3 = SeaweedS3(data_dir)
     objects = ObjectStore(s3.url, settings.region)
     logs = LogSink(data_dir, settings.account_id, settings.region)
+    metrics = MetricSink(data_dir, settings.account_id, settings.region)
     store = Store(data_dir / "state.sqlite3")
     jobs = TrainingJobs(store)
     runner = runner or make_runner(settings)
     runner_name = runner.name
-    worker = TrainingWorker(jobs, objects, logs, runner, data_dir / "training-jobs",
+    worker = TrainingWorker(jobs, objects, logs, metrics, runner, data_dir / "training-jobs",
                             platform_env=container_env(settings, runner_name),
                             stop_grace_seconds=settings.stop_grace_seconds)
     launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs,
@@ -154,7 +157,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
     })
-    return Emulator(settings, s3, objects, logs, store, provider, worker, gateway, runner_name, runner,
+    return Emulator(settings, s3, objects, logs, metrics, store, provider, worker, gateway, runner_name, runner,
                     closers=[async_inference.close, hosting.close, capture.close])
 
 

@@ -5,12 +5,14 @@ logs straight into moto's Logs backend (no HTTP round trip on the log path) and 
 appends them to --data-dir/logs, replayed into moto at start, so logs survive a restart.
 """
 
+import datetime
 import json
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
+from moto.cloudwatch.models import cloudwatch_backends
 from moto.logs.models import logs_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
 
@@ -70,3 +72,41 @@ class LogSink:
                 # moto refuses events older than 14 days; keep what it takes.
                 for start in range(0, len(events), 5000):
                     backend.put_log_events(group, stream, events[start:start + 5000])
+
+
+class MetricSink:
+    """Writes CloudWatch metric data for the emulator's jobs into moto's CloudWatch backend,
+    and appends it to --data-dir/metrics, replayed at start, so it survives a restart."""
+
+    def __init__(self, data_dir: Path, account_id: str, region: str):
+        self.file = data_dir / "metrics" / "datapoints.jsonl"
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.account_id = account_id
+        self.region = region
+        self._lock = threading.Lock()
+
+    def _backend(self):
+        return cloudwatch_backends[self.account_id][self.region]
+
+    def put(self, namespace: str, name: str, value: float, timestamp: float, dimensions: dict[str, str]) -> None:
+        record = {"Namespace": namespace, "MetricName": name, "Value": value, "Timestamp": timestamp,
+                  "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+        with self._lock:
+            self._put(record)
+            with open(self.file, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+
+    def _put(self, record: dict) -> None:
+        # moto compares naive UTC datetimes.
+        when = datetime.datetime.fromtimestamp(record["Timestamp"], datetime.timezone.utc).replace(tzinfo=None)
+        self._backend().put_metric_data(record["Namespace"], [{
+            "MetricName": record["MetricName"], "Value": record["Value"], "Timestamp": when,
+            "Dimensions": record["Dimensions"]}])
+
+    def replay(self) -> None:
+        if not self.file.exists():
+            return
+        with self._lock:
+            for line in self.file.read_text(encoding="utf-8").splitlines():
+                if line:
+                    self._put(json.loads(line))

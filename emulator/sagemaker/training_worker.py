@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backing.moto_services import LogSink
+from ..backing.moto_services import LogSink, MetricSink
 from ..backing.objects import BadS3Uri, ObjectStore
 from ..execution import contract, instances
 from ..execution.runner import HostSpec, JobSpec, Runner, StartError
@@ -25,6 +25,7 @@ from .training_jobs import TrainingJobs
 log = logging.getLogger(__name__)
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 
 class JobStopped(Exception):
@@ -42,7 +43,8 @@ class _Control:
 class MetricWatcher:
     """AlgorithmSpecification.MetricDefinitions applied to each log line, as SageMaker does."""
 
-    def __init__(self, definitions: list[dict]):
+    def __init__(self, definitions: list[dict], publish=None):
+        self.publish = publish  # (metric name, value, timestamp, host) -> None
         self.patterns = []
         for d in definitions:
             try:
@@ -52,7 +54,7 @@ class MetricWatcher:
         self.latest: dict[str, dict] = {}
         self.series: dict[str, list[tuple[float, float]]] = {}
 
-    def feed(self, line: str, timestamp: float) -> None:
+    def feed(self, line: str, timestamp: float, host: str = "algo-1") -> None:
         for name, pattern in self.patterns:
             match = pattern.search(line)
             if not match:
@@ -63,17 +65,20 @@ class MetricWatcher:
                 continue
             self.latest[name] = {"MetricName": name, "Value": value, "Timestamp": timestamp}
             self.series.setdefault(name, []).append((timestamp, value))
+            if self.publish:
+                self.publish(name, value, timestamp, host)
 
     def final(self) -> list[dict]:
         return [self.latest[name] for name, _ in self.patterns if name in self.latest]
 
 
 class TrainingWorker:
-    def __init__(self, jobs: TrainingJobs, objects: ObjectStore, logs: LogSink, runner: Runner,
-                 work_dir: Path, platform_env: dict[str, str], stop_grace_seconds: int):
+    def __init__(self, jobs: TrainingJobs, objects: ObjectStore, logs: LogSink, metrics: MetricSink,
+                 runner: Runner, work_dir: Path, platform_env: dict[str, str], stop_grace_seconds: int):
         self.jobs = jobs
         self.objects = objects
         self.logs = logs
+        self.metrics = metrics
         self.runner = runner
         self.work_dir = work_dir
         self.platform_env = platform_env
@@ -157,11 +162,8 @@ class TrainingWorker:
         if control.stop_requested.is_set():
             handle.stop(self.stop_grace_seconds)
 
-        metrics = MetricWatcher(spec.get("MetricDefinitions", []))
-        sink = self._log_sink(name, hosts, started, metrics)
-        notice = version_notice(spec["TrainingImage"])
-        for host in hosts if notice else ():
-            sink(host, notice)
+        metrics = MetricWatcher(spec.get("MetricDefinitions", []), publish=self._metric_publisher(name))
+        sink = self._log_sink(name, hosts, started, metrics, first_line=version_notice(spec["TrainingImage"]))
         log_thread = threading.Thread(target=handle.follow_logs, args=(sink,), daemon=True)
         log_thread.start()
         max_runtime = doc["StoppingCondition"]["MaxRuntimeInSeconds"]
@@ -204,16 +206,28 @@ class TrainingWorker:
             fields.update(TrainingEndTime=now, TrainingTimeInSeconds=seconds, BillableTimeInSeconds=seconds)
         self.jobs.move(name, secondary, **fields)
 
-    def _log_sink(self, name: str, hosts: list[str], started: float, metrics: MetricWatcher):
+    def _log_sink(self, name: str, hosts: list[str], started: float, metrics: MetricWatcher,
+                  first_line: str | None = None):
+        """The emulator's own first_line, if any, opens each stream; metrics see only the job's."""
         streams = {h: f"{name}/{h}-{int(started)}" for h in hosts}
         for stream in streams.values():
             self.logs.open_stream(LOG_GROUP, stream)
+            if first_line:
+                self.logs.put(LOG_GROUP, stream, [first_line])
 
         def sink(host: str, line: str) -> None:
             now = time.time()
             self.logs.put(LOG_GROUP, streams[host], [line], int(now * 1000))
-            metrics.feed(line, now)
+            metrics.feed(line, now, host)
         return sink
+
+    def _metric_publisher(self, name: str):
+        """Each match to CloudWatch as SageMaker publishes it: one series per job (what the SDK's
+        TrainingJobAnalytics reads) and one per host."""
+        def publish(metric: str, value: float, timestamp: float, host: str) -> None:
+            for dimensions in ({"TrainingJobName": name}, {"Host": f"{name}/{host}"}):
+                self.metrics.put(METRIC_NAMESPACE, metric, value, timestamp, dimensions)
+        return publish
 
     # -- the platform's data movements -----------------------------------------------------
 

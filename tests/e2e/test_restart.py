@@ -9,6 +9,14 @@ from hosting import byoc_model, create_config, delete, deploy, variant, wait_in_
 pytestmark = pytest.mark.docker
 
 
+def job_log(logs) -> list[str]:
+    stream = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
+                                       logStreamNamePrefix="persisted/")["logStreams"][0]["logStreamName"]
+    events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream,
+                                 startFromHead=True)["events"]
+    return [e["message"] for e in events]
+
+
 def test_jobs_objects_and_logs_survive_a_restart(tmp_path, monkeypatch):
     # Credentials in the emulator's own environment (as scripts/demo.sh exports them) must not
     # change how S3 answers.
@@ -26,6 +34,8 @@ def test_jobs_objects_and_logs_survive_a_restart(tmp_path, monkeypatch):
         sm.create_training_job(**request)
         desc = wait_for(sm, "persisted")
         assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+        before = job_log(first.client("logs"))
+        assert before[-1] == "hello-log"
     finally:
         first.stop()
 
@@ -37,11 +47,7 @@ def test_jobs_objects_and_logs_survive_a_restart(tmp_path, monkeypatch):
         assert again["SecondaryStatusTransitions"] == desc["SecondaryStatusTransitions"]
         assert s3.get_object(Bucket="persist", Key="keep/me.txt")["Body"].read() == b"still here"
         assert read_tar(s3, again["ModelArtifacts"]["S3ModelArtifacts"])["w.txt"] == b"weights\n"
-        stream = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
-                                           logStreamNamePrefix="persisted/")["logStreams"][0]["logStreamName"]
-        events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream,
-                                     startFromHead=True)["events"]
-        assert [e["message"] for e in events] == ["hello-log"]
+        assert job_log(logs) == before
     finally:
         second.stop()
 

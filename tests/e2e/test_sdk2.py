@@ -34,6 +34,8 @@ def test_sdk2_train_deploy_predict_transform(emulator, s3, byoc_image, tmp_path)
     # The SDK's debugger and profiler settings are kept and echoed, not refused.
     assert seen["debug_hook"]["S3OutputPath"].startswith("s3://sagemaker-us-east-1-123456789012/")
     assert "S3OutputPath" in seen["profiler"] or "DisableProfiler" in seen["profiler"]
+    # TrainingJobAnalytics reads the metric's time series from CloudWatch, a point per second.
+    assert seen["curve"] == [["train:loss", 1.0], ["train:loss", 0.5], ["train:loss", 0.3333]]
     assert seen["byoc_status"] == "Completed"
     bucket, key = seen["byoc_model"][len("s3://"):].split("/", 1)
     with tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as tar:

@@ -1,5 +1,6 @@
 """Training jobs end to end: boto3 over HTTP against `sagemaker-emulator serve`, real Docker."""
 
+import datetime
 import json
 import time
 import uuid
@@ -84,7 +85,7 @@ def test_contract_seen_by_the_script(sm, s3, probe_code):
     assert desc["ModelArtifacts"]["S3ModelArtifacts"] == f"s3://{BUCKET}/output/{name}/output/model.tar.gz"
 
 
-def test_status_timeline_metrics_and_logs(sm, logs, probe_code):
+def test_status_timeline_metrics_and_logs(sm, logs, emulator, probe_code):
     name = unique("timeline")
     before = time.time()
     probe_job(sm, probe_code, name)
@@ -104,6 +105,19 @@ def test_status_timeline_metrics_and_logs(sm, logs, probe_code):
     assert desc["StoppingCondition"]["MaxRuntimeInSeconds"] == 600
     final = {m["MetricName"]: m["Value"] for m in desc["FinalMetricDataList"]}
     assert final == {"loss": 0.125, "accuracy": 0.9}  # the last match of each regex
+    # Every match is also a CloudWatch datapoint, per job and per host, as SageMaker publishes.
+    cloudwatch = emulator.client("cloudwatch")
+    listed = {(m["MetricName"], tuple((d["Name"], d["Value"]) for d in m["Dimensions"]))
+              for m in cloudwatch.list_metrics(Namespace="/aws/sagemaker/TrainingJobs")["Metrics"]}
+    assert {("loss", (("TrainingJobName", name),)), ("loss", (("Host", f"{name}/algo-1"),)),
+            ("accuracy", (("TrainingJobName", name),))} <= listed
+    points = cloudwatch.get_metric_statistics(
+        Namespace="/aws/sagemaker/TrainingJobs", MetricName="loss",
+        Dimensions=[{"Name": "TrainingJobName", "Value": name}], StartTime=desc["TrainingStartTime"],
+        EndTime=desc["TrainingEndTime"] + datetime.timedelta(minutes=1), Period=60,
+        Statistics=["SampleCount", "Minimum", "Maximum"])["Datapoints"]
+    assert sum(p["SampleCount"] for p in points) == 2
+    assert min(p["Minimum"] for p in points) == 0.125 and max(p["Maximum"] for p in points) == 0.25
 
     streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs",
                                         logStreamNamePrefix=f"{name}/")["logStreams"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import sagemaker
+from sagemaker.analytics import TrainingJobAnalytics
 from sagemaker.deserializers import JSONDeserializer
 from sagemaker.estimator import Estimator
 from sagemaker.pytorch import PyTorch
@@ -18,9 +19,11 @@ bucket = session.default_bucket()
 data = session.upload_data(str(code / "tiny_train.py"), key_prefix="sdk2/data")
 estimator = PyTorch(entry_point="tiny_train.py", source_dir=str(code), role="arn:aws:iam::123456789012:role/SageMakerRole",
                     framework_version="2.6", py_version="py312", instance_count=1, instance_type="ml.c5.xlarge",
-                    hyperparameters={"epochs": 1})
+                    hyperparameters={"epochs": 1},
+                    metric_definitions=[{"Name": "train:loss", "Regex": r"loss=([0-9.]+)"}])
 estimator.fit({"training": data}, logs=True)
 job = estimator.latest_training_job.describe()
+curve = TrainingJobAnalytics(job["TrainingJobName"], period=1).dataframe()
 
 predictor = estimator.deploy(initial_instance_count=1, instance_type="ml.m5.large")
 npy = predictor.predict(np.array([[1, 2, 3]], dtype=np.float32)).tolist()
@@ -47,4 +50,5 @@ byoc_job = byoc.latest_training_job.describe()
 print(json.dumps({"bucket": bucket, "status": job["TrainingJobStatus"], "npy": npy, "json": as_json,
                   "transform": out, "debug_hook": job.get("DebugHookConfig"), "profiler": job.get("ProfilerConfig"),
                   "byoc_status": byoc_job["TrainingJobStatus"],
+                  "curve": curve[["metric_name", "value"]].values.tolist(),
                   "byoc_model": byoc_job["ModelArtifacts"]["S3ModelArtifacts"]}))
