@@ -35,8 +35,13 @@ TOOLKITS = ("sagemaker-training==5.1.4", "sagemaker-pytorch-training==3.0.0",
             "sagemaker-inference==1.10.1", "sagemaker-pytorch-inference==2.0.25", "gunicorn==27.0.1")
 
 
+def torch_pair() -> tuple[str, str]:
+    """(torch, torchvision) the image gets on this machine."""
+    return TORCH_PAIRS.get(platform.machine(), TORCH_PAIRS["x86_64"])
+
+
 def image_torch_version() -> str:
-    return TORCH_PAIRS.get(platform.machine(), TORCH_PAIRS["x86_64"])[0]
+    return torch_pair()[0]
 
 
 def cache_dir() -> Path:
@@ -93,7 +98,7 @@ def _debian_mirror() -> str:
 
 
 def _requirements() -> list[str]:
-    torch, vision = TORCH_PAIRS.get(platform.machine(), TORCH_PAIRS["x86_64"])
+    torch, vision = torch_pair()
     return [f"torch=={torch}", f"torchvision=={vision}", *TOOLKITS]
 
 

@@ -2,6 +2,9 @@
 
 import io
 import json
+import os
+import subprocess
+import sys
 import tarfile
 import time
 from pathlib import Path
@@ -75,9 +78,6 @@ def read_tar(s3, uri: str) -> dict[str, bytes]:
 def user_shell_env(port: int, home: Path) -> dict:
     """A user's environment after `eval "$(sagemaker-emulator env)"`: nothing AWS- or
     SageMaker-specific of ours leaks in, and HOME is theirs (the SDK config file lands there)."""
-    import os
-    import subprocess
-    import sys
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAGEMAKER_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))

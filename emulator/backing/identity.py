@@ -31,10 +31,6 @@ _STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 _IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 
-def role_arn(account_id: str, name: str = EXECUTION_ROLE) -> str:
-    return f"arn:aws:iam::{account_id}:role/{name}"
-
-
 class IdentityFacade:
     """WSGI middleware: answers the three identity questions, passes the rest to moto."""
 
@@ -56,14 +52,15 @@ class IdentityFacade:
             self.ensure_role(params["RoleName"][0])
         return self.moto_app(environ, start_response)
 
-    def ensure_role(self, name: str) -> None:
+    def ensure_role(self, name: str):
+        """moto's role of that name, made first if there is none."""
         backend = iam_backends[self.account_id]["global"]
-        if not any(role.name == name for role in backend.get_roles()):
-            backend.create_role(name, TRUST_POLICY, "/", None, "Provided by the SageMaker emulator", [], None)
+        existing = next((role for role in backend.get_roles() if role.name == name), None)
+        return existing or backend.create_role(name, TRUST_POLICY, "/", None, "Provided by the SageMaker emulator",
+                                               [], None)
 
     def _caller_identity(self) -> str:
-        self.ensure_role(EXECUTION_ROLE)
-        role_id = iam_backends[self.account_id]["global"].get_role(EXECUTION_ROLE).id
+        role_id = self.ensure_role(EXECUTION_ROLE).id
         arn = f"arn:aws:sts::{self.account_id}:assumed-role/{EXECUTION_ROLE}/{SESSION_NAME}"
         return (f"<UserId>{role_id}:{SESSION_NAME}</UserId><Account>{self.account_id}</Account>"
                 f"<Arn>{arn}</Arn>")

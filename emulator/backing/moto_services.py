@@ -88,13 +88,17 @@ class MetricSink:
     def _backend(self):
         return cloudwatch_backends[self.account_id][self.region]
 
-    def put(self, namespace: str, name: str, value: float, timestamp: float, dimensions: dict[str, str]) -> None:
-        record = {"Namespace": namespace, "MetricName": name, "Value": value, "Timestamp": timestamp,
-                  "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+    def put(self, namespace: str, name: str, value: float, timestamp: float,
+            dimension_sets: list[dict[str, str]]) -> None:
+        """One datapoint per dimension set (CloudWatch keeps a series per set)."""
+        records = [{"Namespace": namespace, "MetricName": name, "Value": value, "Timestamp": timestamp,
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+                   for dimensions in dimension_sets]
         with self._lock:
-            self._put(record)
+            for record in records:
+                self._put(record)
             with open(self.file, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
+                f.writelines(json.dumps(record) + "\n" for record in records)
 
     def _put(self, record: dict) -> None:
         # moto compares naive UTC datetimes.

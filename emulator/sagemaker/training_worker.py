@@ -225,8 +225,8 @@ class TrainingWorker:
         """Each match to CloudWatch as SageMaker publishes it: one series per job (what the SDK's
         TrainingJobAnalytics reads) and one per host."""
         def publish(metric: str, value: float, timestamp: float, host: str) -> None:
-            for dimensions in ({"TrainingJobName": name}, {"Host": f"{name}/{host}"}):
-                self.metrics.put(METRIC_NAMESPACE, metric, value, timestamp, dimensions)
+            self.metrics.put(METRIC_NAMESPACE, metric, value, timestamp,
+                             [{"TrainingJobName": name}, {"Host": f"{name}/{host}"}])
         return publish
 
     # -- the platform's data movements -----------------------------------------------------
