@@ -25,6 +25,7 @@ from .runtime.routes import RuntimeApp
 from .runtime.async_inference import AsyncInference
 from .runtime.capture import CaptureWriter
 from .runtime.invoke import Invoker
+from .runtime.metrics import InvocationMetrics
 from .sagemaker.endpoints import ENDPOINT, EndpointService
 from .sagemaker.provider import SageMakerProvider
 from .sagemaker.models import MODEL
@@ -144,8 +145,9 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
     provider = SageMakerProvider(store, jobs, worker, hosting, transforms, settings.region, settings.account_id)
     flask_app = create_flask_app(provider, runner_name)
+    invocation_metrics = InvocationMetrics(metrics)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,
-                      settings.invocation_timeout_seconds)
+                      settings.invocation_timeout_seconds, invocation_metrics)
     capture = CaptureWriter(objects, settings.capture_flush_seconds)
     async_inference = AsyncInference(invoker, objects)
     moto_app = moto_wsgi_app()
@@ -158,7 +160,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
     })
     return Emulator(settings, s3, objects, logs, metrics, store, provider, worker, gateway, runner_name, runner,
-                    closers=[async_inference.close, hosting.close, capture.close])
+                    closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close])
 
 
 class Gateway:

@@ -28,3 +28,8 @@ def s3(emulator):
 @pytest.fixture(scope="session")
 def logs(emulator):
     return emulator.client("logs")
+
+
+@pytest.fixture(scope="session")
+def cloudwatch(emulator):
+    return emulator.client("cloudwatch")

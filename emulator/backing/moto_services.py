@@ -7,12 +7,14 @@ appends them to --data-dir/logs, replayed into moto at start, so logs survive a 
 
 import datetime
 import json
+import math
+import re
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-from moto.cloudwatch.models import cloudwatch_backends
+from moto.cloudwatch.models import Statistics, cloudwatch_backends
 from moto.logs.models import logs_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
 
@@ -75,8 +77,9 @@ class LogSink:
 
 
 class MetricSink:
-    """Writes CloudWatch metric data for the emulator's jobs into moto's CloudWatch backend,
-    and appends it to --data-dir/metrics, replayed at start, so it survives a restart."""
+    """Writes CloudWatch metric data for the emulator's jobs and endpoints into moto's
+    CloudWatch backend, and appends it to --data-dir/metrics, replayed at start, so it
+    survives a restart."""
 
     def __init__(self, data_dir: Path, account_id: str, region: str):
         self.file = data_dir / "metrics" / "datapoints.jsonl"
@@ -91,9 +94,13 @@ class MetricSink:
     def put(self, namespace: str, name: str, value: float, timestamp: float,
             dimension_sets: list[dict[str, str]]) -> None:
         """One datapoint per dimension set (CloudWatch keeps a series per set)."""
-        records = [{"Namespace": namespace, "MetricName": name, "Value": value, "Timestamp": timestamp,
-                    "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
-                   for dimensions in dimension_sets]
+        self.put_data([datum(namespace, name, timestamp, dimensions, Value=value)
+                       for dimensions in dimension_sets])
+
+    def put_data(self, records: list[dict]) -> None:
+        """Records as PutMetricData's MetricDatum (plus Namespace; Timestamp in epoch seconds)."""
+        if not records:
+            return
         with self._lock:
             for record in records:
                 self._put(record)
@@ -103,9 +110,8 @@ class MetricSink:
     def _put(self, record: dict) -> None:
         # moto compares naive UTC datetimes.
         when = datetime.datetime.fromtimestamp(record["Timestamp"], datetime.timezone.utc).replace(tzinfo=None)
-        self._backend().put_metric_data(record["Namespace"], [{
-            "MetricName": record["MetricName"], "Value": record["Value"], "Timestamp": when,
-            "Dimensions": record["Dimensions"]}])
+        member = {k: v for k, v in record.items() if k != "Namespace"}
+        self._backend().put_metric_data(record["Namespace"], [{**member, "Timestamp": when}])
 
     def replay(self) -> None:
         if not self.file.exists():
@@ -114,3 +120,31 @@ class MetricSink:
             for line in self.file.read_text(encoding="utf-8").splitlines():
                 if line:
                     self._put(json.loads(line))
+
+
+def datum(namespace: str, name: str, timestamp: float, dimensions: dict[str, str], **value) -> dict:
+    """A metric record; value is Value=, Values=/Counts= or StatisticValues= (and Unit=)."""
+    return {"Namespace": namespace, "MetricName": name, "Timestamp": timestamp,
+            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()], **value}
+
+
+_PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d+)?)")
+
+
+def _with_percentiles(statistic_for):
+    """moto answers Sum, Average, Minimum, Maximum and SampleCount only; CloudWatch also
+    answers percentiles (GetMetricData's Stat "p99"), computed here by nearest rank over the
+    single values of the period, as CloudWatch does for data sent as values."""
+    def get_statistics_for_type(self, stat: str):
+        match = _PERCENTILE.fullmatch(stat)
+        if match is None:
+            return statistic_for(self, stat)
+        values = sorted(self.metric_single_values_list)
+        if not values:
+            return None
+        rank = math.ceil(float(match.group(1)) / 100 * len(values))
+        return values[min(max(rank, 1), len(values)) - 1]
+    return get_statistics_for_type
+
+
+Statistics.get_statistics_for_type = _with_percentiles(Statistics.get_statistics_for_type)

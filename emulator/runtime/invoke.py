@@ -7,12 +7,14 @@ container's status and message; no answer within the timeout -> ModelError.
 """
 
 import http.client
+import time
 import uuid
 from dataclasses import dataclass
 
 from ..hosting.live import Deployment, LiveInstance
 from ..hosting.serverless import Throttled
 from .errors import ModelError, ServiceUnavailable, ThrottlingException, ValidationError
+from .metrics import InvocationMetrics
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # 6 MB, InvokeEndpoint's limit
 # Client headers SageMaker passes on to the container.
@@ -40,12 +42,14 @@ class Answer:
 
 
 class Invoker:
-    def __init__(self, endpoints, live: dict[str, Deployment], region: str, account: str, timeout_seconds: float):
+    def __init__(self, endpoints, live: dict[str, Deployment], region: str, account: str, timeout_seconds: float,
+                 metrics: InvocationMetrics | None = None):
         self.endpoints = endpoints  # Resources of endpoint documents
         self.live = live
         self.region = region
         self.account = account
         self.timeout_seconds = timeout_seconds
+        self.metrics = metrics
 
     def deployment(self, name: str) -> Deployment:
         deployment = self.live.get(name)
@@ -58,6 +62,7 @@ class Invoker:
                               f"(EndpointStatus: {doc['EndpointStatus']}).")
 
     def invoke(self, call: Invocation, stream: bool = False) -> Answer:
+        started = time.perf_counter()
         deployment = self.deployment(call.endpoint)
         variant = deployment.choose(call.target_variant)
         if variant is None:
@@ -82,16 +87,27 @@ class Invoker:
             instance.track(-1)
             if pool is not None:
                 pool.release()
+        forwarded = time.perf_counter()
         try:
             answer = self._forward(call, instance, stream)
+        except ModelError as exc:
+            release()
+            self._measure(call, instance.variant, started, forwarded, exc.members.get("OriginalStatusCode", 500))
+            raise
         except BaseException:
             release()
             raise
+        self._measure(call, instance.variant, started, forwarded, answer.status)
         if stream:
             answer.release = release  # the caller calls it once the stream is read
         else:
             release()
         return answer
+
+    def _measure(self, call: Invocation, variant: str, started: float, forwarded: float, status: int) -> None:
+        """ModelLatency: the container's time (to its headers, when streaming); OverheadLatency: ours before it."""
+        if self.metrics is not None:
+            self.metrics.record(call.endpoint, variant, time.perf_counter() - forwarded, forwarded - started, status)
 
     def _forward(self, call: Invocation, instance: LiveInstance, stream: bool) -> Answer:
         try:

@@ -1,5 +1,6 @@
 """Endpoints end to end: a model the emulator trained, deployed and invoked with boto3."""
 
+import datetime
 import io
 import json
 import socket
@@ -99,6 +100,43 @@ def test_user_code_errors_are_model_errors(runtime, custom_endpoint):
     r = runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
                                 Body=json.dumps({"inputs": [[0, 0, 1]]}))
     assert json.loads(r["Body"].read())["outputs"] == [[1.0, 0.0]]
+
+
+def _invocation_metrics(cloudwatch, endpoint: str, since: datetime.datetime) -> dict:
+    dims = [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "AllTraffic"}]
+
+    def query(qid, name, stat):
+        return {"Id": qid, "MetricStat": {"Metric": {"Namespace": "AWS/SageMaker", "MetricName": name,
+                                                     "Dimensions": dims}, "Period": 3600, "Stat": stat}}
+    results = cloudwatch.get_metric_data(
+        MetricDataQueries=[query("calls", "Invocations", "Sum"), query("errors", "Invocation5XXErrors", "Sum"),
+                           query("p50", "ModelLatency", "p50"), query("p99", "ModelLatency", "p99"),
+                           query("overhead", "OverheadLatency", "Average")],
+        StartTime=since, EndTime=since + datetime.timedelta(hours=1))["MetricDataResults"]
+    return {r["Id"]: sum(r["Values"]) for r in results}
+
+
+def test_invocation_metrics_in_cloudwatch(runtime, cloudwatch, custom_endpoint):
+    """Invocations, errors and latency percentiles as SageMaker publishes them (AWS/SageMaker)."""
+    since = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    time.sleep(1.5)  # earlier calls' records are sent
+    before = _invocation_metrics(cloudwatch, custom_endpoint, since)
+    for _ in range(5):
+        runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
+                                Body=json.dumps({"inputs": [[1, 1, 1]]}))
+    with pytest.raises(ClientError):
+        runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
+                                Body=json.dumps({"inputs": [[1, 1, 1]], "fail": True}))
+    deadline = time.time() + 10
+    while True:
+        after = _invocation_metrics(cloudwatch, custom_endpoint, since)
+        if after.get("calls", 0) - before.get("calls", 0) >= 6 or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert after["calls"] - before.get("calls", 0) == 6
+    assert after["errors"] - before.get("errors", 0) == 1
+    assert 0 < after["p50"] <= after["p99"] < 60e6  # microseconds
+    assert after["overhead"] > 0
 
 
 def test_transform_fn_alone(sm, runtime, artifact, user_code):
