@@ -8,7 +8,7 @@ import time
 
 from ..aws.errors import ValidationException, not_found
 from ..store import Store
-from . import endpoint_configs, endpoints, models, training_jobs, transform_jobs
+from . import endpoint_configs, endpoints, models, search, training_jobs, transform_jobs
 from .endpoint_configs import ENDPOINT_CONFIG
 from .endpoints import EndpointService
 from .paging import page
@@ -48,6 +48,23 @@ class SageMakerProvider:
 
     def list_training_jobs(self, request: dict) -> dict:
         return self.jobs.query(request)
+
+    def search(self, request: dict) -> dict:
+        resource = request["Resource"]
+        if resource not in search.SEARCHABLE:
+            raise ValidationException(f"Search with Resource {resource} is not supported by the emulator; "
+                                      f"it searches {', '.join(sorted(search.SEARCHABLE))}.")
+        tags = self.store.all_tags()
+        records = [{**d, "Tags": tags.get(d["TrainingJobArn"], [])} for d in self.jobs.all()]
+        records = [r for r in records if search.matches(r, request.get("SearchExpression"))]
+        records.sort(key=search.sort_key(request.get("SortBy", "LastModifiedTime")),
+                     reverse=request.get("SortOrder", "Descending") == "Descending")
+        chunk, token = page(records, request.get("MaxResults"), request.get("NextToken"))
+        answer = {"Results": [{"TrainingJob": r} for r in chunk],
+                  "TotalHits": {"Value": len(records), "Relation": "EqualTo"}}
+        if token:
+            answer["NextToken"] = token
+        return answer
 
     def stop_training_job(self, request: dict) -> dict:
         name = request["TrainingJobName"]

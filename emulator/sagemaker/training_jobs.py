@@ -164,5 +164,8 @@ class TrainingJobs:
         warm_pool = {"WarmPoolStatusEquals": lambda d, v: d.get("WarmPoolStatus", {}).get("Status") == v}
         return list_page(self.store.all(KIND), request, TRAINING_JOB, extra_filters=warm_pool)
 
+    def all(self) -> list[dict]:
+        return self.store.all(KIND)
+
     def in_progress(self) -> list[dict]:
         return [d for d in self.store.all(KIND) if d["TrainingJobStatus"] in ("InProgress", "Stopping")]

@@ -118,6 +118,47 @@ def test_duplicate_name_list_filters_sort_paging_and_tags(sm, s3):
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "stage", "Value": "dev"}]
 
 
+def test_search_training_jobs(sm, s3):
+    """Search returns whole jobs (with their tags) in one call, filtered, sorted and paged."""
+    ensure_bucket(s3, BUCKET)
+    tag = uuid.uuid4().hex[:6]
+    names = [f"search-{tag}-{i}" for i in range(3)]
+    for i, name in enumerate(names):
+        request = training_request(name, BUCKET, {"epochs": str(i)}, image="no-such/image:latest",
+                                   instance_type="ml.m5.xlarge" if i else "ml.m5.large", Tags=[{"Key": "run", "Value": tag}])
+        sm.create_training_job(**request)
+        time.sleep(0.01)
+    for name in names:
+        wait_for(sm, name)
+
+    def search(**kwargs):
+        return sm.search(Resource="TrainingJob", **kwargs)
+    mine = {"Filters": [{"Name": "Tags.run", "Operator": "Equals", "Value": tag}]}
+    found = search(SearchExpression=mine, SortBy="CreationTime", SortOrder="Ascending")
+    assert [r["TrainingJob"]["TrainingJobName"] for r in found["Results"]] == names
+    assert found["TotalHits"] == {"Value": 3, "Relation": "EqualTo"}
+    job = found["Results"][0]["TrainingJob"]
+    assert job["ResourceConfig"]["InstanceType"] == "ml.m5.large" and job["TrainingJobStatus"] == "Failed"
+    assert job["Tags"] == [{"Key": "run", "Value": tag}]
+
+    xlarge = {**mine, "Filters": mine["Filters"] + [
+        {"Name": "ResourceConfig.InstanceType", "Operator": "Equals", "Value": "ml.m5.xlarge"},
+        {"Name": "HyperParameters.epochs", "Operator": "In", "Value": "1,2"}]}
+    first = search(SearchExpression=xlarge, SortBy="TrainingJobName", SortOrder="Descending", MaxResults=1)
+    assert [r["TrainingJob"]["TrainingJobName"] for r in first["Results"]] == [names[2]]
+    rest = search(SearchExpression=xlarge, SortBy="TrainingJobName", SortOrder="Descending", NextToken=first["NextToken"])
+    assert [r["TrainingJob"]["TrainingJobName"] for r in rest["Results"]] == [names[1]] and "NextToken" not in rest
+    either = {"Operator": "Or", "SubExpressions": [
+        {"Filters": [{"Name": "TrainingJobName", "Operator": "Equals", "Value": names[0]}]},
+        {"Filters": [{"Name": "TrainingJobName", "Operator": "Contains", "Value": f"{tag}-2"}]}]}
+    assert {r["TrainingJob"]["TrainingJobName"] for r in search(SearchExpression=either)["Results"]} == {names[0], names[2]}
+
+    assert error_of(sm.search, Resource="Endpoint")["Error"]["Code"] == "ValidationException"
+    bad = error_of(sm.search, Resource="TrainingJob", SearchExpression={"Filters": [
+        {"Name": "CreationTime", "Operator": "GreaterThan", "Value": "yesterday"}]})["Error"]
+    assert bad["Code"] == "ValidationException" and "yesterday" in bad["Message"]
+
+
 def test_unsupported_operation_is_an_aws_error(sm):
     error = error_of(sm.list_hub_contents, HubName="h", HubContentType="Model")["Error"]
     assert error["Code"] == "UnknownOperationException"

@@ -1,0 +1,97 @@
+"""Search over training jobs: the whole documents a SearchExpression matches, sorted and paged
+(what the SDK's analytics and a job list read in one call, instead of a Describe per job).
+
+Property names are dotted paths into the document as DescribeTrainingJob returns it
+("ResourceConfig.InstanceType", "HyperParameters.epochs", "Tags.team"). Values compare as
+numbers or times when the property is one, as text otherwise.
+"""
+
+import datetime
+
+from ..aws.errors import ValidationException
+
+SEARCHABLE = {"TrainingJob"}
+_MISSING = object()
+
+
+def _resolve(doc: dict, path: str):
+    value = doc
+    for part in path.split("."):
+        if isinstance(value, list):  # Tags: [{"Key": k, "Value": v}], named by key
+            value = {t.get("Key"): t.get("Value") for t in value if isinstance(t, dict)}
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return _MISSING
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationException(f"Value '{text}' is neither a number nor an ISO 8601 time")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return when.timestamp()
+
+
+def _compare(have, want: str, test) -> bool:
+    if have is _MISSING or isinstance(have, (dict, list)):
+        return False
+    if isinstance(have, (int, float)) and not isinstance(have, bool):
+        return test(have, _number(want))
+    return test(str(have), want)
+
+
+_OPERATORS = {
+    "Equals": lambda have, want: _compare(have, want, lambda a, b: a == b),
+    "NotEquals": lambda have, want: not _compare(have, want, lambda a, b: a == b),
+    "GreaterThan": lambda have, want: _compare(have, want, lambda a, b: a > b),
+    "GreaterThanOrEqualTo": lambda have, want: _compare(have, want, lambda a, b: a >= b),
+    "LessThan": lambda have, want: _compare(have, want, lambda a, b: a < b),
+    "LessThanOrEqualTo": lambda have, want: _compare(have, want, lambda a, b: a <= b),
+    "Contains": lambda have, want: _compare(have, want, lambda a, b: str(b) in str(a)),
+    "Exists": lambda have, want: have is not _MISSING,
+    "NotExists": lambda have, want: have is _MISSING,
+    "In": lambda have, want: any(_compare(have, v.strip(), lambda a, b: a == b) for v in want.split(",")),
+}
+
+
+def _filter_matches(doc: dict, flt: dict, prefix: str = "") -> bool:
+    name = flt["Name"]
+    if prefix:
+        if not name.startswith(prefix + "."):
+            raise ValidationException(f"Filter name '{name}' must start with the NestedPropertyName '{prefix}.'")
+        name = name[len(prefix) + 1:]
+    operator = flt.get("Operator", "Equals")
+    if operator not in ("Exists", "NotExists") and "Value" not in flt:
+        raise ValidationException(f"The filter on '{flt['Name']}' with Operator {operator} needs a Value")
+    return _OPERATORS[operator](_resolve(doc, name), flt.get("Value", ""))
+
+
+def matches(doc: dict, expression: dict | None) -> bool:
+    if not expression:
+        return True
+    results = [_filter_matches(doc, f) for f in expression.get("Filters", [])]
+    for nested in expression.get("NestedFilters", []):
+        items = _resolve(doc, nested["NestedPropertyName"])
+        items = items if isinstance(items, list) else []
+        results.append(any(all(_filter_matches(item, f, nested["NestedPropertyName"]) for f in nested["Filters"])
+                           for item in items if isinstance(item, dict)))
+    results += [matches(doc, sub) for sub in expression.get("SubExpressions", [])]
+    return any(results) if expression.get("Operator") == "Or" else all(results)
+
+
+def sort_key(path: str):
+    def key(doc: dict):
+        value = _resolve(doc, path)
+        # Numbers and times, then text, then documents without the property.
+        if value is _MISSING or isinstance(value, (dict, list)):
+            return (2, "")
+        return (0, value) if isinstance(value, (int, float)) else (1, str(value))
+    return key
