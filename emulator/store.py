@@ -38,13 +38,17 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
-        self._decoded: dict[tuple[str, str], tuple[str, dict]] = {}  # see all()
+        # all()'s memory: decoded documents, and each kind's last answer with the write count it saw.
+        self._decoded: dict[tuple[str, str], tuple[str, dict]] = {}
+        self._lists: dict[str, tuple[int, list[dict]]] = {}
+        self._writes = 0
 
     def insert(self, kind: str, name: str, doc: dict) -> None:
         with self._lock:
             try:
                 self._db.execute("INSERT INTO resources VALUES (?, ?, ?, ?)",
                                  (kind, name, doc["CreationTime"], json.dumps(doc)))
+                self._writes += 1
             except sqlite3.IntegrityError as exc:
                 raise Conflict(name) from exc
 
@@ -52,6 +56,7 @@ class Store:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?)",
                              (kind, name, doc["CreationTime"], json.dumps(doc)))
+            self._writes += 1
 
     def get(self, kind: str, name: str) -> dict | None:
         with self._lock:
@@ -68,19 +73,25 @@ class Store:
             change(doc)
             self._db.execute("UPDATE resources SET doc=? WHERE kind=? AND name=?",
                              (json.dumps(doc), kind, name))
+            self._writes += 1
             return doc
 
     def delete(self, kind: str, name: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM resources WHERE kind=? AND name=?", (kind, name))
             self._decoded.pop((kind, name), None)
+            self._writes += 1
 
     def all(self, kind: str) -> list[dict]:
         """Every document of a kind, oldest first. Lists ask for these on every call, and
-        decoding a thousand documents costs tens of ms: a document is decoded again only when
-        its stored text changed, so the dicts are shared between calls: read them, never
-        change them (update() is how a document changes)."""
+        decoding a thousand documents costs tens of ms: the answer is kept until the next
+        write, and a document is decoded again only when its stored text changed. So the
+        dicts are shared between calls: read them, never change them (update() is how a
+        document changes)."""
         with self._lock:
+            kept = self._lists.get(kind)
+            if kept is not None and kept[0] == self._writes:
+                return list(kept[1])
             rows = self._db.execute("SELECT name, doc FROM resources WHERE kind=? ORDER BY created",
                                     (kind,)).fetchall()
             docs = []
@@ -89,7 +100,8 @@ class Store:
                 if cached is None or cached[0] != text:
                     cached = self._decoded[(kind, name)] = (text, json.loads(text))
                 docs.append(cached[1])
-        return docs
+            self._lists[kind] = (self._writes, docs)
+            return list(docs)
 
     def add_tags(self, arn: str, tags: list[dict]) -> None:
         with self._lock:

@@ -55,12 +55,17 @@ class SageMakerProvider:
             raise ValidationException(f"Search with Resource {resource} is not supported by the emulator; "
                                       f"it searches {', '.join(sorted(search.SEARCHABLE))}.")
         tags = self.store.all_tags()
-        records = [{**d, "Tags": tags.get(d["TrainingJobArn"], [])} for d in self.jobs.all()]
+
+        def with_tags(doc: dict) -> dict:
+            return {**doc, "Tags": tags.get(doc["TrainingJobArn"], [])}
+        records = self.jobs.all()
+        if search.uses_tags(request):  # else tags join only the page returned: no copy of every job
+            records = [with_tags(d) for d in records]
         records = [r for r in records if search.matches(r, request.get("SearchExpression"))]
         records.sort(key=search.sort_key(request.get("SortBy", "LastModifiedTime")),
                      reverse=request.get("SortOrder", "Descending") == "Descending")
         chunk, token = page(records, request.get("MaxResults"), request.get("NextToken"))
-        answer = {"Results": [{"TrainingJob": r} for r in chunk],
+        answer = {"Results": [{"TrainingJob": with_tags(r)} for r in chunk],
                   "TotalHits": {"Value": len(records), "Relation": "EqualTo"}}
         if token:
             answer["NextToken"] = token

@@ -7,6 +7,7 @@ numbers or times when the property is one, as text otherwise.
 """
 
 import datetime
+import json
 
 from ..aws.errors import ValidationException
 
@@ -87,9 +88,15 @@ def matches(doc: dict, expression: dict | None) -> bool:
     return any(results) if expression.get("Operator") == "Or" else all(results)
 
 
+def uses_tags(request: dict) -> bool:
+    return '"Tags.' in json.dumps(request.get("SearchExpression") or {}) or request.get("SortBy", "").startswith("Tags.")
+
+
 def sort_key(path: str):
+    parts = path.split(".")
+
     def key(doc: dict):
-        value = _resolve(doc, path)
+        value = doc.get(path, _MISSING) if len(parts) == 1 else _resolve(doc, path)
         # Numbers and times, then text, then documents without the property.
         if value is _MISSING or isinstance(value, (dict, list)):
             return (2, "")

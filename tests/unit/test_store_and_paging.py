@@ -41,3 +41,20 @@ def test_paging_round_trips_and_rejects_garbage():
     assert (first, second, third, token3) == ([0, 1], [2, 3], [4], None)
     with pytest.raises(ValidationException):
         page(items, 2, "garbage")
+
+
+def test_all_sees_every_write_although_it_keeps_its_answers(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.insert("k", "a", {"CreationTime": 1.0, "v": 1})
+    first = store.all("k")
+    assert first == [{"CreationTime": 1.0, "v": 1}]
+    first.append("a caller's own list")  # changes a caller's list, not what the store keeps
+    assert store.all("k") == [{"CreationTime": 1.0, "v": 1}]
+    store.update("k", "a", lambda d: d.update(v=2))
+    store.insert("k", "b", {"CreationTime": 2.0, "v": 3})
+    assert [d["v"] for d in store.all("k")] == [2, 3]
+    store.delete("k", "a")
+    assert [d["v"] for d in store.all("k")] == [3]
+    store.insert_or_replace("k", "b", {"CreationTime": 2.0, "v": 4})
+    assert [d["v"] for d in store.all("k")] == [4]
+    assert Store(tmp_path / "s.sqlite3").all("k") == [{"CreationTime": 2.0, "v": 4}]
