@@ -19,6 +19,7 @@ from .backing.objects import ObjectStore
 from .backing.proxy import ReverseProxy
 from .backing.seaweed import SeaweedS3
 from .config import Settings
+from .console import console_blueprint
 from .hosting.launcher import Launcher
 from .hosting.model_data import ModelDataCache
 from .runtime.routes import RuntimeApp
@@ -144,7 +145,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds)
     transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
     provider = SageMakerProvider(store, jobs, worker, hosting, transforms, settings.region, settings.account_id)
-    flask_app = create_flask_app(provider, runner_name)
+    flask_app = create_flask_app(provider, runner_name, settings.region)
     invocation_metrics = InvocationMetrics(metrics)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,
                       settings.invocation_timeout_seconds, invocation_metrics)
@@ -155,6 +156,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.SAGEMAKER: flask_app,
         routing.SAGEMAKER_RUNTIME: RuntimeApp(invoker, capture, async_inference),
         routing.EMULATOR: flask_app,
+        routing.CONSOLE: flask_app,
         routing.S3: ReverseProxy(s3.url),
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
@@ -171,7 +173,7 @@ class Gateway:
 
     def __call__(self, environ, start_response):
         service = routing.route(environ.get("PATH_INFO", "/"), environ.get("HTTP_AUTHORIZATION", ""),
-                                environ.get("QUERY_STRING", ""))
+                                environ.get("QUERY_STRING", ""), environ.get("REQUEST_METHOD", "GET"))
         app = self.targets.get(service)
         if app is None:
             body = json.dumps({"__type": "UnknownServiceException",
@@ -183,8 +185,9 @@ class Gateway:
         return app(environ, start_response)
 
 
-def create_flask_app(provider: SageMakerProvider, runner_name: str) -> Flask:
-    app = Flask("sagemaker_emulator")
+def create_flask_app(provider: SageMakerProvider, runner_name: str, region: str) -> Flask:
+    app = Flask("sagemaker_emulator", static_folder=None)
+    app.register_blueprint(console_blueprint(region))
 
     @app.get("/_emulator/health")
     def health():

@@ -21,4 +21,9 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "==> emulator up on http://127.0.0.1:$PORT (log: $LOG)"
+echo "==> follow the job in the console: open http://127.0.0.1:$PORT/ in a browser"
 AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" .venv/bin/python examples/mnist/run.py
+if [ -t 0 ] && [ -t 1 ]; then
+  # In a terminal, the console stays up to look at the finished job (its metrics, logs, model).
+  read -r -p "==> the console stays on http://127.0.0.1:$PORT/ until you press Enter " _ || true
+fi

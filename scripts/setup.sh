@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything on a fresh machine: .venv (with the project), a Docker engine when one
-# is missing and this user may install it, the PyTorch image, and the MNIST data files.
+# Set up everything on a fresh machine: .venv (with the project), a Docker engine and Chromium
+# when missing and this user may install them, the PyTorch image, and the MNIST data files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,10 +18,15 @@ if [ ! -x .venv-sdk3/bin/python ]; then
 fi
 .venv-sdk3/bin/python -m pip install -q --disable-pip-version-check -e '.[sdk3]'
 
-# bubblewrap gives the process runner (no Docker) the real /opt/ml paths.
-if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "==> installing bubblewrap"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+# Debian packages, when missing and this user may install them: bubblewrap gives the process
+# runner (no Docker) the real /opt/ml paths; Chromium runs the console's browser tests
+# (Playwright drives it and never downloads a browser of its own).
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 bash scripts/docker-engine.sh
 .venv/bin/sagemaker-emulator images build -q

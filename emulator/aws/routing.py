@@ -2,8 +2,9 @@
 
 Order: the emulator's own paths; then the SigV4 signing name from the Authorization
 header (or X-Amz-Credential of a presigned URL); then, for the one signing name two
-services share ("sagemaker"), the path; unsigned requests go to S3 (anonymous GETs and
-browser downloads of presigned objects).
+services share ("sagemaker"), the path; an unsigned GET of "/" is a browser opening the
+console (S3 would refuse an anonymous ListBuckets anyway); other unsigned requests go to S3
+(anonymous GETs and browser downloads of presigned objects).
 """
 
 import re
@@ -14,7 +15,8 @@ SAGEMAKER_RUNTIME = "sagemaker-runtime"
 S3 = "s3"
 MOTO = "moto"  # CloudWatch Logs, CloudWatch: served by moto in-process
 IDENTITY = "identity"  # STS, IAM: moto behind the emulator's identity answers
-EMULATOR = "emulator"  # /_emulator/...: health and internals
+EMULATOR = "emulator"  # /_emulator/...: health and the console's files
+CONSOLE = "console"  # GET / from a browser: the web console's page
 
 SIGNING_NAME_ROUTES = {
     "sagemaker": SAGEMAKER,
@@ -42,13 +44,13 @@ def credential_scope(authorization: str, query: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def route(path: str, authorization: str, query: str) -> str | None:
+def route(path: str, authorization: str, query: str, method: str = "POST") -> str | None:
     """The service name a request goes to; None when it names a service we do not serve."""
     if path.startswith(EMULATOR_PREFIX):
         return EMULATOR
     scope = credential_scope(authorization, query)
     if scope is None:
-        return S3
+        return CONSOLE if (method, path, query) == ("GET", "/", "") else S3
     signing_name = scope[1]
     for prefix, service in PATH_RULES.get(signing_name, []):
         if path.startswith(prefix):

@@ -23,6 +23,10 @@ def test_presigned_urls_unsigned_requests_and_emulator_paths():
     assert routing.route("/b/k", "", query) == routing.S3
     assert routing.region_of("", query, "x") == "us-east-1"
     assert routing.route("/b/k", "", "") == routing.S3
+    assert routing.route("/b/k", "", "", "GET") == routing.S3
+    assert routing.route("/", "", "", "GET") == routing.CONSOLE
+    assert routing.route("/", "", "list-type=2", "GET") == routing.S3
+    assert routing.route("/", auth("s3"), "", "GET") == routing.S3
     assert routing.route("/_emulator/health", auth("sagemaker"), "") == routing.EMULATOR
     assert routing.route("/", auth("dynamodb"), "") is None
     assert routing.region_of(auth("s3"), "", "us-east-1") == "eu-west-1"

@@ -1,11 +1,13 @@
 """Trains nothing: writes a fixed TorchScript model so predictions are known exactly, then
-prints a made-up loss three times, 2 s apart (1, 0.5, 0.3333).
+prints a made-up loss --epochs times (default 3), --interval seconds apart (default 2):
+1, 0.5, 0.3333, ...
 
 out = [x0 + x1 + x2, x0 - x1] for each input row of three numbers. Guarded by __main__ so
 the SDK can use it as the entry point of the inference container too (the default
 handlers then serve model.pt).
 """
 
+import argparse
 import os
 import time
 
@@ -19,9 +21,13 @@ def main() -> None:
     model_dir = os.environ.get("SM_MODEL_DIR", "/opt/ml/model")
     torch.jit.script(model).save(os.path.join(model_dir, "model.pt"))
     print("saved model.pt", flush=True)
-    for epoch in range(3):  # a loss curve for metric definitions, 2 s apart: one point per 1 s period
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--interval", type=float, default=2.0)
+    args, _ = parser.parse_known_args()
+    for epoch in range(args.epochs):  # a loss curve for metric definitions; 2 s apart: one point per 1 s period
         if epoch:
-            time.sleep(2)
+            time.sleep(args.interval)
         print(f"epoch={epoch} loss={1 / (epoch + 1):.4f}", flush=True)
 
 

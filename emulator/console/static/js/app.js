@@ -1,0 +1,41 @@
+// The console's router: location.hash -> page. Routes are data; each page gets <main> and a
+// PageLife whose timers stop when the user goes elsewhere.
+
+import { endpointPage, endpointsPage } from "./endpoints.js";
+import { endpointConfigsPage, modelsPage, transformJobsPage } from "./others.js";
+import { trainingJobPage, trainingJobsPage } from "./training.js";
+import { PageLife } from "./ui.js";
+
+const ROUTES = [
+  [/^#\/training-jobs\/(.+)$/, trainingJobPage, "Training job"],
+  [/^#\/training-jobs$/, trainingJobsPage, "Training jobs"],
+  [/^#\/endpoints\/(.+)$/, endpointPage, "Endpoint"],
+  [/^#\/endpoints$/, endpointsPage, "Endpoints"],
+  [/^#\/models$/, modelsPage, "Models"],
+  [/^#\/endpoint-configs$/, endpointConfigsPage, "Endpoint configurations"],
+  [/^#\/transform-jobs$/, transformJobsPage, "Transform jobs"],
+];
+
+const main = document.getElementById("main");
+let life = null;
+
+function show() {
+  const hash = location.hash || "#/training-jobs";
+  if (!hash.startsWith("#/")) return; // an in-page anchor such as the skip link
+  const route = ROUTES.find(([pattern]) => pattern.test(hash));
+  if (!route) { location.replace("#/training-jobs"); return; }
+  const [pattern, page, title] = route;
+  const params = pattern.exec(hash).slice(1).map(decodeURIComponent);
+  life?.end();
+  life = new PageLife();
+  main.replaceChildren();
+  document.title = `${params[0] ?? title} · SageMaker emulator`;
+  for (const a of document.querySelectorAll("header nav a")) {
+    const current = hash === a.getAttribute("href") || hash.startsWith(`${a.getAttribute("href")}/`);
+    if (current) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+  }
+  page(main, life, ...params);
+}
+
+window.addEventListener("hashchange", show);
+show();
