@@ -40,11 +40,11 @@ def open_page(browser, emulator):
     assert not errors, errors
 
 
-def start_job(sm, s3, name: str, epochs=8, interval=1.5, program="tiny_train.py") -> None:
+def start_job(sm, s3, name: str, lines=8, interval=1.5, program="tiny_train.py") -> None:
     ensure_bucket(s3, BUCKET)
     code = upload_sourcedir(s3, BUCKET, "code/sourcedir.tar.gz",
                             {"tiny_train.py": REPO / "tests/e2e/code/tiny_train.py"})
-    hyperparameters = script_hyperparameters(program, code, {"epochs": epochs, "interval": interval})
+    hyperparameters = script_hyperparameters(program, code, {"loss-lines": lines, "loss-interval": interval})
     request = training_request(name, BUCKET, hyperparameters, channels=[("train", f"s3://{BUCKET}/code/")])
     request["AlgorithmSpecification"]["MetricDefinitions"] = [LOSS]
     sm.create_training_job(**request)
@@ -86,7 +86,7 @@ def test_follow_a_training_job(sm, s3, open_page):
     expect(head).to_have_attribute("data-status", "Completed", timeout=120_000)
     expect(chart).to_have_attribute("data-points", "8", timeout=10_000)
     expect(page.locator("pre.log")).to_contain_text("epoch=7 loss=0.1250", timeout=10_000)
-    expect(page.locator('tr[data-key="epochs"]')).to_contain_text("8")
+    expect(page.locator('tr[data-key="loss-lines"]')).to_contain_text("8")
     expect(page.locator('tr[data-key="train"]')).to_contain_text(f"s3://{BUCKET}/code/")
     expect(page.locator('tr[data-key^="Completed-"]')).to_contain_text("Training job completed")
     expect(page.locator(".page-head button", has_text="Stop")).to_be_disabled()
@@ -124,7 +124,7 @@ def test_filters_narrow_the_list(sm, open_page):
 
 def test_stop_a_job_and_read_why_one_failed(sm, s3, open_page):
     running, failing = unique("console-stop"), unique("console-fail")
-    start_job(sm, s3, running, epochs=120, interval=1)
+    start_job(sm, s3, running, lines=120, interval=1)
     start_job(sm, s3, failing, program="no_such_script.py")
     page = open_page()
     page.goto(f"/#/training-jobs/{running}")

@@ -1,5 +1,5 @@
 """Trains nothing: writes a fixed TorchScript model so predictions are known exactly, then
-prints a made-up loss --epochs times (default 3), --interval seconds apart (default 2):
+prints a made-up loss --loss-lines times (default 3), --loss-interval seconds apart (default 2):
 1, 0.5, 0.3333, ...
 
 out = [x0 + x1 + x2, x0 - x1] for each input row of three numbers. Guarded by __main__ so
@@ -22,12 +22,13 @@ def main() -> None:
     torch.jit.script(model).save(os.path.join(model_dir, "model.pt"))
     print("saved model.pt", flush=True)
     parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--interval", type=float, default=2.0)
+    # Not --epochs: the SDK tests pass epochs=1 as an ordinary hyperparameter and expect 3 lines.
+    parser.add_argument("--loss-lines", type=int, default=3)
+    parser.add_argument("--loss-interval", type=float, default=2.0)
     args, _ = parser.parse_known_args()
-    for epoch in range(args.epochs):  # a loss curve for metric definitions; 2 s apart: one point per 1 s period
+    for epoch in range(args.loss_lines):  # a loss curve for metric definitions; 2 s apart: one point per 1 s period
         if epoch:
-            time.sleep(args.interval)
+            time.sleep(args.loss_interval)
         print(f"epoch={epoch} loss={1 / (epoch + 1):.4f}", flush=True)
 
 

@@ -68,16 +68,17 @@ export function endpointPage(main, life, name) {
       endpoint = await sagemaker("DescribeEndpoint", { EndpointName: name });
     } catch (error) {
       if (!header.firstChild) header.append(h("h1", {}, name));
-      problem.replaceChildren(errorNote(error.code === "ValidationException"
-        ? new ApiError("", `Endpoint ${name} does not exist (deleted?).`) : error));
+      const gone = error.code === "ValidationException";
+      problem.replaceChildren(errorNote(gone ? new ApiError("", `Endpoint ${name} does not exist (deleted?).`) : error));
       remove.disabled = true;
-      return false;
+      return !gone;
     }
     if (!header.firstChild) {
       header.append(h("h1", {}, name), h("span", { class: "head-status" }), remove);
       main.focus();
     }
     setContent(header.querySelector(".head-status"), statusBadge(endpoint.EndpointStatus));
+    remove.disabled = endpoint.EndpointStatus === "Deleting";
     setContent(problem, endpoint.FailureReason ? h("p", { class: "error", role: "alert" }, `Failure reason: ${endpoint.FailureReason}`) : null);
     if (!configs.has(endpoint.EndpointConfigName)) {
       const config = await sagemaker("DescribeEndpointConfig", { EndpointConfigName: endpoint.EndpointConfigName });

@@ -92,9 +92,9 @@ export function trainingJobPage(main, life, name) {
     try {
       job = await sagemaker("DescribeTrainingJob", { TrainingJobName: name });
     } catch (error) {
-      header.replaceChildren(h("h1", {}, name));
+      if (!header.firstChild) header.append(h("h1", {}, name));
       failure.replaceChildren(errorNote(error));
-      return false;
+      return error.code !== "ValidationException"; // no such job: nothing more to wait for
     }
     const running = !TERMINAL.has(job.TrainingJobStatus);
     stop.disabled = !(job.TrainingJobStatus === "InProgress");
