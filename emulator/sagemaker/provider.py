@@ -58,14 +58,15 @@ class SageMakerProvider:
 
         def with_tags(doc: dict) -> dict:
             return {**doc, "Tags": tags.get(doc["TrainingJobArn"], [])}
-        records = self.jobs.all()
-        if search.uses_tags(request):  # else tags join only the page returned: no copy of every job
-            records = [with_tags(d) for d in records]
+        # Every job carries its tags only when the expression or the sort names one; otherwise
+        # only the page returned does (no copy of every job).
+        tagged = search.uses_tags(request)
+        records = [with_tags(d) for d in self.jobs.all()] if tagged else self.jobs.all()
         records = [r for r in records if search.matches(r, request.get("SearchExpression"))]
         records.sort(key=search.sort_key(request.get("SortBy", "LastModifiedTime")),
                      reverse=request.get("SortOrder", "Descending") == "Descending")
         chunk, token = page(records, request.get("MaxResults"), request.get("NextToken"))
-        answer = {"Results": [{"TrainingJob": with_tags(r)} for r in chunk],
+        answer = {"Results": [{"TrainingJob": r if tagged else with_tags(r)} for r in chunk],
                   "TotalHits": {"Value": len(records), "Relation": "EqualTo"}}
         if token:
             answer["NextToken"] = token

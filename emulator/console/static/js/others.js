@@ -10,31 +10,23 @@ const listOf = (operation, member) => async (params) => {
 };
 const mono = (text) => h("span", { class: "mono" }, text);
 
-export function modelsPage(main, life) {
-  resourceList(main, life, {
-    title: "Models",
-    key: (m) => m.ModelName,
-    list: listOf("ListModels", "Models"),
+// Models and endpoint configurations list the same three things, under their own member names.
+function namedResourcesPage(title, operation, member, prefix) {
+  return (main, life) => resourceList(main, life, {
+    title,
+    key: (r) => r[`${prefix}Name`],
+    list: listOf(operation, member),
     columns: [
-      { title: "Name", class: "name", render: (m) => m.ModelName },
-      { title: "Created", class: "time", render: (m) => formatTime(m.CreationTime) },
-      { title: "ARN", render: (m) => mono(m.ModelArn) },
+      { title: "Name", class: "name", render: (r) => r[`${prefix}Name`] },
+      { title: "Created", class: "time", render: (r) => formatTime(r.CreationTime) },
+      { title: "ARN", render: (r) => mono(r[`${prefix}Arn`]) },
     ],
   });
 }
 
-export function endpointConfigsPage(main, life) {
-  resourceList(main, life, {
-    title: "Endpoint configurations",
-    key: (c) => c.EndpointConfigName,
-    list: listOf("ListEndpointConfigs", "EndpointConfigs"),
-    columns: [
-      { title: "Name", class: "name", render: (c) => c.EndpointConfigName },
-      { title: "Created", class: "time", render: (c) => formatTime(c.CreationTime) },
-      { title: "ARN", render: (c) => mono(c.EndpointConfigArn) },
-    ],
-  });
-}
+export const modelsPage = namedResourcesPage("Models", "ListModels", "Models", "Model");
+export const endpointConfigsPage = namedResourcesPage("Endpoint configurations", "ListEndpointConfigs",
+  "EndpointConfigs", "EndpointConfig");
 
 export function transformJobsPage(main, life) {
   resourceList(main, life, {

@@ -97,7 +97,7 @@ export function keyedTable(caption, columns) {
 
 // What a page runs while it is shown; stopped when the user navigates away.
 export class PageLife {
-  constructor() { this.timers = []; this.alive = true; this.cleanups = []; }
+  constructor() { this.timers = new Set(); this.alive = true; this.cleanups = []; }
 
   // Run fn now and then every ms until it returns false or the page goes.
   every(ms, fn) {
@@ -105,7 +105,9 @@ export class PageLife {
       if (!this.alive) return;
       let again = true;
       try { again = (await fn()) !== false; } catch (error) { console.error(error); }
-      if (again && this.alive) this.timers.push(setTimeout(tick, ms));
+      if (!again || !this.alive) return;
+      const timer = setTimeout(() => { this.timers.delete(timer); tick(); }, ms);
+      this.timers.add(timer); // only pending ones: a page open for hours keeps no list of old timers
     };
     tick();
   }
