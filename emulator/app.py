@@ -58,7 +58,6 @@ class Emulator:
 
     def start(self) -> None:
         """Start the backing services and bring stored state back (blocks until S3 answers)."""
-        self.data_dir_lock = lock_data_dir(self.settings.data_dir)
         self.s3.start()
         self.s3.wait_ready(self.objects.client)
         self.logs.replay()
@@ -74,8 +73,8 @@ class Emulator:
                     TransformJobStatus="Failed", TransformEndTime=time.time(),
                     FailureReason="InternalServerError: the emulator stopped while this job was running"))
         if hasattr(self.runner, "remove_leftovers"):
-            self.runner.remove_leftovers("endpoint")
-            self.runner.remove_leftovers("transform")
+            for kind in ("training", "endpoint", "transform"):
+                self.runner.remove_leftovers(kind)
         self.provider.hosting.restore()
 
     def close(self) -> None:
@@ -129,6 +128,7 @@ def container_env(settings: Settings, runner_name: str) -> dict[str, str]:
 def create_emulator(settings: Settings, runner=None) -> Emulator:
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir_lock = lock_data_dir(data_dir)  # before anything in the data dir is touched
     s3 = SeaweedS3(data_dir)
     objects = ObjectStore(s3.url, settings.region)
     logs = LogSink(data_dir, settings.account_id, settings.region)
@@ -162,7 +162,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
     })
     return Emulator(settings, s3, objects, logs, metrics, store, provider, worker, gateway, runner_name, runner,
-                    closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close])
+                    closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close],
+                    data_dir_lock=data_dir_lock)
 
 
 class Gateway:

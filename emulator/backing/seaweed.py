@@ -6,12 +6,10 @@ gateway forwards S3 requests to it untouched and the emulator's own code uses it
 boto3 like any client.
 """
 
-import ctypes
 import json
 import logging
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +18,8 @@ from pathlib import Path
 
 import urllib3
 
+from .child_process import PidFile, die_with_parent
+
 log = logging.getLogger(__name__)
 
 
@@ -27,14 +27,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    # Linux: SIGTERM the child when the emulator dies, so no orphan holds the data dir.
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def weed_binary() -> str:
@@ -72,6 +64,12 @@ copy_other = 1
 class SeaweedS3:
     def __init__(self, data_dir: Path):
         self.dir = data_dir / "s3"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        # A SeaweedFS left by an emulator that was killed holds the store's lock and its
+        # ports: end it before choosing ports. The caller holds the data dir's lock, so it
+        # cannot be a live emulator's.
+        self.pid_file = PidFile(self.dir / "weed.pid")
+        self.pid_file.end_leftover()
         self.ports = self._ports()
         self.process: subprocess.Popen | None = None
 
@@ -94,7 +92,6 @@ class SeaweedS3:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "ports.json").write_text(json.dumps(self.ports))
         (self.dir / "master").mkdir(exist_ok=True)
         (self.dir / "master.toml").write_text(_MASTER_TOML)
@@ -107,9 +104,10 @@ class SeaweedS3:
         # then checks signatures, which the proxied requests (another Host) cannot pass.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.process = subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                                        stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
                                         cwd=self.dir, env=env)
         logfile.close()
+        self.pid_file.record(self.process.pid)
 
     def wait_ready(self, client, timeout: float = 60.0) -> None:
         """Until S3 answers and every volume already on disk is back in the master's
@@ -144,3 +142,5 @@ class SeaweedS3:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        self.pid_file.clear()

@@ -19,6 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..backing.child_process import die_with_parent
 from ..images import PYTORCH_IMAGE
 from .docker_runner import CONTAINER_ML
 from .runner import JobSpec, LineSink, StartError
@@ -69,8 +70,10 @@ class ProcessRunner:
             argv = sandbox + argv
         else:
             env["SAGEMAKER_BASE_DIR"] = str(root)
+        # bwrap's --die-with-parent ends the sandbox with the emulator; without it, the kernel does.
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, cwd=root)
+                                   stdin=subprocess.DEVNULL, start_new_session=True, cwd=root,
+                                   preexec_fn=None if self.bwrap else die_with_parent)
         return ProcessJob(process, host.host)
 
 
