@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 
 from .aws import protocol, routing
+from .aws.guard import OriginGuard
 from .aws.errors import UnknownOperationException
 from .backing.identity import IdentityFacade
 from .backing.moto_services import LogSink, MetricSink, moto_wsgi_app
@@ -160,21 +161,25 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.S3: ReverseProxy(s3.url),
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
-    })
+    }, OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
     return Emulator(settings, s3, objects, logs, metrics, store, provider, worker, gateway, runner_name, runner,
                     closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close],
                     data_dir_lock=data_dir_lock)
 
 
 class Gateway:
-    """Routes each WSGI request to the application serving its service."""
+    """Routes each WSGI request to the application serving its service, once the guard lets it in."""
 
-    def __init__(self, targets: dict):
+    def __init__(self, targets: dict, guard: OriginGuard):
         self.targets = targets
+        self.guard = guard
 
     def __call__(self, environ, start_response):
         service = routing.route(environ.get("PATH_INFO", "/"), environ.get("HTTP_AUTHORIZATION", ""),
                                 environ.get("QUERY_STRING", ""), environ.get("REQUEST_METHOD", "GET"))
+        return self.guard(environ, start_response, service, lambda env, start: self._serve(service, env, start))
+
+    def _serve(self, service, environ, start_response):
         app = self.targets.get(service)
         if app is None:
             body = json.dumps({"__type": "UnknownServiceException",

@@ -53,11 +53,15 @@ def serve(args) -> int:
 
     settings = Settings(host=args.host, port=args.port, data_dir=Path(args.data_dir).resolve(),
                         runner=args.runner)
+    settings.allow_hosts += args.allow_host
+    settings.allow_origins += args.allow_origin
     emulator = create_emulator(settings)
     emulator.start()
     listen = [f"{settings.host}:{settings.port}"]
     if emulator.runner_name == "docker":
         gateway = _bridge_gateway()
+        if gateway:
+            emulator.wsgi.guard.allow_host(gateway)  # containers may name it as well as host.docker.internal
         if gateway and gateway != settings.host:
             # Containers cannot reach 127.0.0.1 on the host; they reach the bridge's gateway,
             # which only this host's containers can route to.
@@ -103,6 +107,12 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=8787)
     p.add_argument("--data-dir", default=str(default_data_dir()))
     p.add_argument("--runner", choices=["auto", "docker", "process"], default="auto")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests whose Host is NAME (repeatable; '*': any; "
+                        "env SAGEMAKER_EMULATOR_ALLOW_HOSTS, comma-separated)")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="also answer browsers' requests from ORIGIN, e.g. http://localhost:3000 "
+                        "(repeatable; '*': any; env SAGEMAKER_EMULATOR_ALLOW_ORIGINS, comma-separated)")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=serve)
     p = sub.add_parser("env", help="print the exports that point AWS code at the emulator: "

@@ -13,6 +13,10 @@ def default_data_dir() -> Path:
     return Path(base) / "sagemaker-emulator"
 
 
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 @dataclass
 class Settings:
     host: str = "127.0.0.1"
@@ -32,6 +36,10 @@ class Settings:
         os.environ.get("SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS", "60")))
     # Data capture files are written this often.
     capture_flush_seconds: float = 2.0
+    # Host names/addresses and browser origins let through besides the emulator's own
+    # (aws/guard.py); "*" lets every one through. `serve --allow-host/--allow-origin` add to these.
+    allow_hosts: list[str] = field(default_factory=lambda: _env_list("SAGEMAKER_EMULATOR_ALLOW_HOSTS"))
+    allow_origins: list[str] = field(default_factory=lambda: _env_list("SAGEMAKER_EMULATOR_ALLOW_ORIGINS"))
 
     @property
     def url(self) -> str:
