@@ -1,6 +1,6 @@
 """A streaming WSGI reverse proxy: the S3 edge forwards requests to SeaweedFS as they are."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import urllib3
 
@@ -20,6 +20,11 @@ class ReverseProxy:
 
     def __call__(self, environ, start_response):
         path = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if path and not path.startswith("/"):
+            # The absolute form (`GET http://host/key HTTP/1.1`, as sent through a proxy),
+            # which HTTP/1.1 servers must accept: only its path and query go upstream.
+            parts = urlsplit(path)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if not path:
             # WSGI's PATH_INFO is decoded bytes-as-latin-1: re-encode them exactly.
             path = quote(environ.get("PATH_INFO", "/").encode("latin-1"), safe="/~!$&'()*+,;=:@")

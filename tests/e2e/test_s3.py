@@ -44,3 +44,16 @@ def test_missing_bucket_and_key_answer_as_aws(s3):
     s3.create_bucket(Bucket=bucket)
     with pytest.raises(s3.exceptions.NoSuchKey):
         s3.get_object(Bucket=bucket, Key="nope")
+
+
+def test_a_request_in_absolute_form_reaches_the_object(emulator, s3):
+    """`GET http://host/bucket/key HTTP/1.1` (what a client sends through a proxy) must be
+    served like the origin form: HTTP/1.1 servers accept both."""
+    import urllib3
+
+    bucket = f"absolute-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="dir/key.txt", Body=b"found")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/key.txt"})
+    answer = urllib3.ProxyManager(emulator.url).request("GET", url)
+    assert (answer.status, answer.data) == (200, b"found")
