@@ -13,6 +13,7 @@ from flask import Flask, request
 
 from .aws import protocol, routing
 from .aws.guard import OriginGuard
+from .aws.json_edge import guard_json_edges
 from .aws.errors import UnknownOperationException
 from .backing.identity import IdentityFacade
 from .backing.moto_services import LogSink, MetricSink, moto_wsgi_app
@@ -153,7 +154,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     capture = CaptureWriter(objects, settings.capture_flush_seconds)
     async_inference = AsyncInference(invoker, objects)
     moto_app = moto_wsgi_app()
-    gateway = Gateway({
+    # Body caps, and Logs' JSON checked against botocore's model before moto sees it.
+    gateway = Gateway(guard_json_edges({
         routing.SAGEMAKER: flask_app,
         routing.SAGEMAKER_RUNTIME: RuntimeApp(invoker, capture, async_inference),
         routing.EMULATOR: flask_app,
@@ -161,7 +163,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.S3: ReverseProxy(s3.url),
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
-    }, OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
+    }), OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
     return Emulator(settings, s3, objects, logs, metrics, store, provider, worker, gateway, runner_name, runner,
                     closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close],
                     data_dir_lock=data_dir_lock)

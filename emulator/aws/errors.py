@@ -34,6 +34,11 @@ class SerializationException(ServiceError):
     code = "SerializationException"
 
 
+class RequestEntityTooLarge(ServiceError):
+    code = "RequestEntityTooLargeException"
+    status = 413
+
+
 class InternalFailure(ServiceError):
     code = "InternalFailure"
     status = 500

@@ -7,6 +7,8 @@ Errors leave as AWS shapes them: {"__type": code, "message": ...} plus x-amzn-Er
 
 import json
 import logging
+import math
+import re
 import uuid
 
 from botocore import xform_name
@@ -19,6 +21,83 @@ from .validation import validate
 log = logging.getLogger(__name__)
 
 JSON_11 = "application/x-amz-json-1.1"
+
+# The largest request body the JSON APIs read. AWS publishes no number for SageMaker's control
+# plane; its largest member (PipelineDefinition) is 1 MiB of characters, up to 6 MiB once
+# JSON-escaped, so 8 MiB refuses no valid request and keeps a runaway client from making the
+# emulator hold gigabytes.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+# Far deeper than real requests nest (a CreateTrainingJob is 5 levels; Search's recursive
+# SubExpressions and NestedFilters a few more) and far below where Python's recursion gives out:
+# the parser, the validator and the providers all recurse over the request.
+MAX_JSON_DEPTH = 100
+_MAX_NUMBER_DIGITS = 40  # beyond any 64-bit integer, and long before int() gets slow
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # the escape of a UTF-16 surrogate
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_NUMBER_DIGITS:
+        raise SerializationException(f"Number {text[:20]}... is out of range")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise SerializationException(f"Number {text[:40]} is out of range")
+    return value
+
+
+def _not_json(constant: str):
+    # Python's json takes NaN and Infinity; JSON (and AWS's parsers) do not.
+    raise SerializationException(f"Unexpected token {constant}: NaN and Infinity are not JSON numbers")
+
+
+def _check_tree(value, check_strings: bool) -> None:
+    """Depth and (when the text escapes surrogates) lone surrogates, walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise SerializationException(f"The request's JSON nests deeper than {MAX_JSON_DEPTH} levels")
+        items = list(node.items()) if isinstance(node, dict) else [(None, v) for v in node]
+        for key, child in items:
+            if check_strings:
+                for text in (key, child):
+                    if isinstance(text, str):
+                        try:
+                            text.encode("utf-8")
+                        except UnicodeEncodeError:
+                            raise SerializationException("The request's JSON has a lone UTF-16 surrogate "
+                                                         "escape, which is not a character")
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+
+
+def parse_json_object(body: bytes) -> dict:
+    """A JSON-protocol request body as the object it must be; an empty body is {}.
+
+    Anything else is a SerializationException, as AWS's JSON services answer: bytes that are
+    not UTF-8, text that is not JSON, JSON that is not an object, nesting too deep to be a
+    request, numbers no member can hold.
+    """
+    if not body.strip():
+        return {}
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SerializationException("The request body is not valid UTF-8")
+    try:
+        params = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_not_json)
+    except RecursionError:
+        raise SerializationException(f"The request's JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    except ValueError:
+        raise SerializationException("The request body is not valid JSON")
+    if not isinstance(params, dict):
+        kind = "an array" if isinstance(params, list) else "a scalar"
+        raise SerializationException(f"The request body must be a JSON object, not {kind}")
+    _check_tree(params, check_strings=bool(_SURROGATE_ESCAPE.search(text)))
+    return params
 
 
 def json_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
@@ -47,11 +126,7 @@ def handle(service: str, target: str, body: bytes, provider) -> Response:
         method = getattr(provider, xform_name(operation), None)
         if method is None:
             raise UnknownOperationException(f"The operation {operation} is not supported by the emulator yet")
-        try:
-            params = json.loads(body) if body.strip() else {}
-        except (ValueError, UnicodeDecodeError):
-            raise SerializationException("The request body is not valid JSON")
-        validate(params, op.input_shape)
+        params = validate(parse_json_object(body), op.input_shape)
         return json_response(method(params) or {})
     except ServiceError as error:
         return error_response(error)

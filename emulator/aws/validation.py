@@ -6,10 +6,12 @@ follow AWS's wording: "1 validation error detected: Value 'x' at 'trainingJobNam
 to satisfy constraint: Member must satisfy regular expression pattern: ...".
 """
 
+import datetime
 import re
 from functools import lru_cache
 
 from botocore.model import Shape
+from botocore.utils import parse_timestamp
 from botocore.validate import ParamValidator
 
 from .errors import SerializationException, ValidationException
@@ -22,6 +24,16 @@ _UNICODE_CLASSES = {r"\p{L}": r"\w", r"\p{M}": r"\w", r"\p{N}": r"\w", r"\p{Z}":
 
 # The emulator's one extension of AWS's input: file:// data, as the SDK's local mode takes.
 LOCAL_URI_SHAPES = {"S3Uri"}
+
+# The services' integer and long members are Java's int and long: a number beyond them cannot
+# be read into the request at all (a SerializationException, not a constraint violation).
+_INTEGER_RANGES = {"integer": (-2**31, 2**31 - 1), "long": (-2**63, 2**63 - 1)}
+
+# Timestamps a service can hold: years 1 to 9999 (JSON carries them as epoch seconds).
+_EARLIEST = datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc)
+_LATEST = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
+_TIMESTAMP_CONSTRAINT = ("Member must be a timestamp (epoch seconds or ISO 8601) between "
+                         "0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z")
 
 
 @lru_cache(maxsize=512)
@@ -50,7 +62,26 @@ def _violation(value, where: str, constraint: str) -> str:
     return f"Value '{_short(value)}' at '{where}' failed to satisfy constraint: {constraint}"
 
 
+def epoch_seconds(value) -> float | None:
+    """A timestamp member's value (epoch seconds or a date string) as epoch seconds; None
+    where it names no time in the range a service holds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and len(value) <= 64:  # longer is no date; dateutil would crawl through it
+        try:
+            seconds = parse_timestamp(value).timestamp()
+        except (ValueError, TypeError, OverflowError, RuntimeError, AttributeError):
+            # dateutil's several ways of saying "no date": RuntimeError is its word for a
+            # number of seconds no clock reaches (1e308).
+            return None
+    else:
+        return None
+    return seconds if _EARLIEST.timestamp() <= seconds <= _LATEST.timestamp() else None
+
+
 def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> None:
+    """Collects constraint violations (ValidationException); raises SerializationException at
+    once for a value no member of its type can hold, as the service's deserializer would."""
     if value is None:
         return
     t = shape.type_name
@@ -91,9 +122,17 @@ def _constraint_errors(value, shape: Shape, path: list[str], out: list[str]) -> 
         local_uri = shape.name in LOCAL_URI_SHAPES and value.startswith("file://")
         if compiled and not local_uri and not compiled.fullmatch(value):
             out.append(_violation(value, where, f"Member must satisfy regular expression pattern: {pattern}"))
+    elif t == "timestamp":
+        if isinstance(value, bool):  # botocore's validator takes True as 1970-01-01T00:00:01
+            raise SerializationException(f"Invalid request: invalid type at {where}: a timestamp, not a boolean")
+        if isinstance(value, (int, float, str)) and epoch_seconds(value) is None:
+            out.append(_violation(value, where, _TIMESTAMP_CONSTRAINT))
     elif t in ("integer", "long", "float", "double"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return
+        low, high = _INTEGER_RANGES.get(t, (None, None))
+        if isinstance(value, int) and low is not None and not low <= value <= high:
+            raise SerializationException(f"Invalid request: the number at {where} is out of range for {t}")
         if "max" in meta and value > meta["max"]:
             out.append(_violation(value, where, f"Member must have value less than or equal to {meta['max']}"))
         if "min" in meta and value < meta["min"]:
@@ -116,27 +155,30 @@ def _missing_errors(value, shape: Shape, path: list[str], out: list[str]) -> Non
                 _missing_errors(item, member.member, path + [name, "member", str(i)], out)
 
 
-def _coerce_timestamps(value, shape: Shape):
-    """JSON carries timestamps as epoch numbers; ParamValidator wants datetimes or strings."""
+def _timestamps_as_epoch(value, shape: Shape):
+    """The request with every (valid) timestamp as epoch seconds, whichever form it came in,
+    so that the provider compares numbers with numbers."""
     if value is None:
         return value
     t = shape.type_name
     if t == "structure" and isinstance(value, dict):
-        return {k: _coerce_timestamps(v, shape.members[k]) if k in shape.members else v
+        return {k: _timestamps_as_epoch(v, shape.members[k]) if k in shape.members else v
                 for k, v in value.items()}
     if t == "list" and isinstance(value, list):
-        return [_coerce_timestamps(v, shape.member) for v in value]
+        return [_timestamps_as_epoch(v, shape.member) for v in value]
     if t == "map" and isinstance(value, dict):
-        return {k: _coerce_timestamps(v, shape.value) for k, v in value.items()}
-    if t == "timestamp" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return {k: _timestamps_as_epoch(v, shape.value) for k, v in value.items()}
+    if t == "timestamp" and not isinstance(value, bool):
+        seconds = epoch_seconds(value)
+        return value if seconds is None else seconds
     return value
 
 
-def validate(params, shape: Shape | None) -> None:
-    """Raise ValidationException (AWS wording) or SerializationException (wrong JSON types)."""
+def validate(params, shape: Shape | None) -> dict:
+    """The request, its timestamps as epoch seconds; or ValidationException (AWS wording) or
+    SerializationException (wrong JSON types, numbers out of their type's range)."""
     if shape is None:
-        return
+        return params
     if not isinstance(params, dict):
         raise SerializationException("Start of structure or map found where not expected.")
     messages: list[str] = []
@@ -146,10 +188,12 @@ def validate(params, shape: Shape | None) -> None:
         count = len(messages)
         noun = "error" if count == 1 else "errors"
         raise ValidationException(f"{count} validation {noun} detected: " + "; ".join(messages))
-    report = ParamValidator().validate(_coerce_timestamps(params, shape), shape)
+    params = _timestamps_as_epoch(params, shape)
+    report = ParamValidator().validate(params, shape)
     if report.has_errors():
         # Type mismatches; unknown members are ignored, as AWS's JSON services do.
         errors = [e for e in report._errors if e[0] != "unknown field"]
         if errors:
             raise SerializationException(
                 "Invalid request: " + "; ".join(f"{e[0]} at {e[1]}" for e in errors))
+    return params

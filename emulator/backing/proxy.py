@@ -1,8 +1,13 @@
 """A streaming WSGI reverse proxy: the S3 edge forwards requests to SeaweedFS as they are."""
 
-from urllib.parse import quote, urlsplit
+import logging
+import uuid
+from urllib.parse import parse_qsl, quote, urlsplit
+from xml.sax.saxutils import escape
 
 import urllib3
+
+log = logging.getLogger(__name__)
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
                "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
@@ -19,6 +24,17 @@ class ReverseProxy:
         self.pool = urllib3.PoolManager(maxsize=32, retries=False)
 
     def __call__(self, environ, start_response):
+        if not _is_utf8_uri(environ):
+            # SeaweedFS answers some of these (a ListObjects prefix of %ff) with a 500.
+            return _s3_error(start_response, 400, "InvalidURI", "Couldn't parse the specified URI.")
+        try:
+            return self._forward(environ, start_response)
+        except urllib3.exceptions.HTTPError as exc:
+            log.warning("S3 store did not answer: %s", exc)
+            return _s3_error(start_response, 503, "ServiceUnavailable",
+                             "The emulator's S3 store (SeaweedFS) is not answering; retry shortly.")
+
+    def _forward(self, environ, start_response):
         path = environ.get("RAW_URI") or environ.get("REQUEST_URI")
         if path and not path.startswith("/"):
             # The absolute form (`GET http://host/key HTTP/1.1`, as sent through a proxy),
@@ -55,6 +71,26 @@ class ReverseProxy:
             out_headers.append(("Content-Length", upstream.headers["Content-Length"]))
         start_response(f"{upstream.status} {upstream.reason or ''}".strip(), out_headers)
         return _stream(upstream)
+
+
+def _is_utf8_uri(environ) -> bool:
+    """S3 names (buckets, keys, prefixes, tokens) are UTF-8; percent-escapes of other bytes
+    name nothing."""
+    try:
+        environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="strict")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _s3_error(start_response, status: int, code: str, message: str):
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>"
+            f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>").encode()
+    reason = {400: "Bad Request", 503: "Service Unavailable"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _stream(response):
