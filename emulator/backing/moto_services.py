@@ -2,11 +2,13 @@
 
 The gateway hands these requests to moto's own WSGI dispatcher. The emulator writes job
 logs straight into moto's Logs backend (no HTTP round trip on the log path) and also
-appends them to --data-dir/logs, replayed into moto at start, so logs survive a restart.
+appends them to --data-dir/logs, replayed into moto at start, so logs survive a restart;
+metrics likewise to --data-dir/metrics. Both are journals (see journal.py): a crash cannot
+make them unreadable, and they are trimmed to what CloudWatch itself would still hold.
 """
 
 import datetime
-import json
+import logging
 import math
 import re
 import threading
@@ -17,6 +19,17 @@ from pathlib import Path
 from moto.cloudwatch.models import Statistics, cloudwatch_backends
 from moto.logs.models import logs_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
+
+from .journal import Journal
+from .metric_retention import compact, is_metric_record
+
+log = logging.getLogger(__name__)
+
+# CloudWatch Logs takes no event older than this (moto neither, so a replay drops them).
+LOG_EVENT_MAX_AGE_MS = 14 * 24 * 3600 * 1000
+# The metrics journal is compacted while running once it passes this size and twice its
+# size after the last compaction (so data too young to roll up is not rewritten over and over).
+METRICS_COMPACT_BYTES = 32 * 1024 * 1024
 
 
 def moto_wsgi_app():
@@ -32,6 +45,7 @@ class LogSink:
         self.account_id = account_id
         self.region = region
         self._lock = threading.Lock()
+        self._journals: dict[Path, Journal] = {}
 
     def _backend(self):
         return logs_backends[self.account_id][self.region]
@@ -39,6 +53,11 @@ class LogSink:
     def _file(self, group: str, stream: str) -> Path:
         quoted = urllib.parse.quote(group, safe="") + "__" + urllib.parse.quote(stream, safe="")
         return self.dir / f"{quoted}.jsonl"
+
+    def _journal(self, path: Path) -> Journal:
+        if path not in self._journals:
+            self._journals[path] = Journal(path)
+        return self._journals[path]
 
     def _ensure(self, backend, group: str, stream: str) -> None:
         if group not in backend.groups:
@@ -58,22 +77,38 @@ class LogSink:
         events = [{"timestamp": ts, "message": m} for m in messages]
         with self._lock:
             self._backend().put_log_events(group, stream, events)
-            with open(self._file(group, stream), "a", encoding="utf-8") as f:
-                for event in events:
-                    f.write(json.dumps(event) + "\n")
+            self._journal(self._file(group, stream)).append(events)
 
     def replay(self) -> None:
-        """Load the persisted events into moto (called once at start-up)."""
+        """Load the persisted events into moto (called once at start-up, before any put).
+
+        A stream's file is rewritten without the events CloudWatch Logs no longer takes
+        (older than 14 days): moto refuses them, so they could never be read again."""
         for path in sorted(self.dir.glob("*.jsonl")):
             group_q, _, stream_q = path.stem.partition("__")
             group, stream = urllib.parse.unquote(group_q), urllib.parse.unquote(stream_q)
-            events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
             with self._lock:
+                journal = self._journal(path)
+                records = journal.read()
+                events = [e for e in records if _is_log_event(e)]
+                if len(events) < len(records):
+                    log.warning("%s: %d records that are not log events skipped", path, len(records) - len(events))
+                # PutLogEvents takes a batch only in time order; a clock stepped back may have left it out of order.
+                events.sort(key=lambda e: e["timestamp"])
+                oldest = int(time.time() * 1000) - LOG_EVENT_MAX_AGE_MS
+                current = [e for e in events if e["timestamp"] >= oldest]
+                if len(current) < len(records):
+                    journal.rewrite(current)
                 backend = self._backend()
                 self._ensure(backend, group, stream)
-                # moto refuses events older than 14 days; keep what it takes.
-                for start in range(0, len(events), 5000):
-                    backend.put_log_events(group, stream, events[start:start + 5000])
+                for start in range(0, len(current), 5000):
+                    backend.put_log_events(group, stream, current[start:start + 5000])
+
+
+def _is_log_event(event: dict) -> bool:
+    timestamp = event.get("timestamp")
+    return (isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool) and math.isfinite(timestamp)
+            and isinstance(event.get("message"), str))
 
 
 class MetricSink:
@@ -84,9 +119,12 @@ class MetricSink:
     def __init__(self, data_dir: Path, account_id: str, region: str):
         self.file = data_dir / "metrics" / "datapoints.jsonl"
         self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.journal = Journal(self.file)
         self.account_id = account_id
         self.region = region
         self._lock = threading.Lock()
+        self._size = self.journal.size()
+        self._compact_at = max(METRICS_COMPACT_BYTES, 2 * self._size)
 
     def _backend(self):
         return cloudwatch_backends[self.account_id][self.region]
@@ -104,8 +142,9 @@ class MetricSink:
         with self._lock:
             for record in records:
                 self._put(record)
-            with open(self.file, "a", encoding="utf-8") as f:
-                f.writelines(json.dumps(record) + "\n" for record in records)
+            self._size += self.journal.append(records)
+            if self._size > self._compact_at:
+                self._compact(self.journal.read())
 
     def _put(self, record: dict) -> None:
         # moto compares naive UTC datetimes.
@@ -114,12 +153,26 @@ class MetricSink:
         self._backend().put_metric_data(record["Namespace"], [{**member, "Timestamp": when}])
 
     def replay(self) -> None:
-        if not self.file.exists():
-            return
+        """Load the journal into moto (called once at start-up), compacted first."""
         with self._lock:
-            for line in self.file.read_text(encoding="utf-8").splitlines():
-                if line:
-                    self._put(json.loads(line))
+            for record in self._compact(self.journal.read()):
+                try:
+                    self._put(record)
+                except Exception as error:  # moto's validation: one bad record must not stop start-up
+                    log.warning("%s: metric record skipped (%s): %.200s", self.file, error, record)
+
+    def _compact(self, records: list[dict]) -> list[dict]:
+        """Rewrite the journal as CloudWatch's retention would leave it (under the lock)."""
+        valid = [r for r in records if is_metric_record(r)]
+        if len(valid) < len(records):
+            log.warning("%s: %d records that are not metric data skipped", self.file, len(records) - len(valid))
+        compacted = compact(valid, time.time())
+        if compacted != records:
+            self._size = self.journal.rewrite(compacted)
+        else:
+            self._size = self.journal.size()
+        self._compact_at = max(METRICS_COMPACT_BYTES, 2 * self._size)
+        return compacted
 
 
 def datum(namespace: str, name: str, timestamp: float, dimensions: dict[str, str], **value) -> dict:

@@ -194,16 +194,25 @@ def test_data_capture(sm, s3, runtime, artifact):
             runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json",
                                     Accept="application/json", Body=json.dumps([[i, 0, 0]]), InferenceId=f"id-{i}")
         prefix = f"capture/{endpoint}/AllTraffic/"
-        deadline = time.monotonic() + 20
-        keys = []
-        while time.monotonic() < deadline and not keys:
+        expected = ["id-0", "id-1", "id-2"]
+
+        def captured():
             keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
+            return keys, [json.loads(line) for k in keys
+                          for line in s3.get_object(Bucket=BUCKET, Key=k)["Body"].read().decode().splitlines()]
+
+        def inference_ids(records):
+            return sorted(r["eventMetadata"].get("inferenceId", "") for r in records)
+
+        # The records may land in several objects, written by different flushes: wait for all of them.
+        deadline = time.monotonic() + 30
+        keys, records = captured()
+        while time.monotonic() < deadline and inference_ids(records) != expected:
             time.sleep(0.3)
-        assert keys and all(k.endswith(".jsonl") for k in keys)
+            keys, records = captured()
+        assert inference_ids(records) == expected
+        assert all(k.endswith(".jsonl") for k in keys)
         assert len(keys[0][len(prefix):].split("/")) == 5  # yyyy/mm/dd/hh/file
-        records = [json.loads(line) for k in keys
-                   for line in s3.get_object(Bucket=BUCKET, Key=k)["Body"].read().decode().splitlines()]
-        assert sorted(r["eventMetadata"]["inferenceId"] for r in records) == ["id-0", "id-1", "id-2"]
         first = next(r for r in records if r["eventMetadata"]["inferenceId"] == "id-2")
         assert first["captureData"]["endpointInput"] == {"observedContentType": "application/json", "mode": "INPUT",
                                                          "data": "[[2, 0, 0]]", "encoding": "JSON"}
