@@ -110,19 +110,24 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
+def create_bench_model(sm, s3) -> None:
+    """Model "bench" (the tiny TorchScript model) and endpoint config "bench": one ml.m5.large."""
+    ensure_bucket(s3, "bench")
+    s3.put_object(Bucket="bench", Key="model.tar.gz", Body=model_tarball())
+    sm.create_model(ModelName="bench", ExecutionRoleArn=ROLE,
+                    PrimaryContainer={"Image": IMAGE, "ModelDataUrl": "s3://bench/model.tar.gz"})
+    sm.create_endpoint_config(EndpointConfigName="bench", ProductionVariants=[{
+        "VariantName": "AllTraffic", "ModelName": "bench", "InstanceType": "ml.m5.large",
+        "InitialInstanceCount": 1}])
+
+
 def main() -> None:
     calls = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     work = Path(tempfile.mkdtemp(prefix="bench-inference-"))
     emulator = EmulatorProcess(work / "data").start()
     try:
         sm, s3, runtime = emulator.client("sagemaker"), emulator.client("s3"), emulator.client("sagemaker-runtime")
-        ensure_bucket(s3, "bench")
-        s3.put_object(Bucket="bench", Key="model.tar.gz", Body=model_tarball())
-        sm.create_model(ModelName="bench", ExecutionRoleArn=ROLE,
-                        PrimaryContainer={"Image": IMAGE, "ModelDataUrl": "s3://bench/model.tar.gz"})
-        sm.create_endpoint_config(EndpointConfigName="bench", ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": "bench", "InstanceType": "ml.m5.large",
-            "InitialInstanceCount": 1}])
+        create_bench_model(sm, s3)
         sm.create_endpoint_config(EndpointConfigName="bench-serverless", ProductionVariants=[{
             "VariantName": "AllTraffic", "ModelName": "bench",
             "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 20}}])

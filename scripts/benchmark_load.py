@@ -38,9 +38,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
-from benchmark_inference import IMAGE, PAYLOAD, model_tarball  # noqa: E402
+from benchmark_inference import PAYLOAD, create_bench_model  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402
-from helpers import PYTORCH_DLC, ROLE, ensure_bucket, training_request  # noqa: E402
+from helpers import PYTORCH_DLC, ensure_bucket, training_request, wait_until  # noqa: E402
 
 # One attempt per call: botocore's standard mode would retry throttling and 5xx answers up to
 # 3 times and hide them. The connection pool stays botocore's default (10 per client); each
@@ -201,27 +201,11 @@ def error_text(errors: Counter) -> str:
     return ", ".join(f"{code} {n}" for code, n in errors.most_common()) or "none"
 
 
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 # --- invoke load -------------------------------------------------------------------------
 
 def invoke_load(emulator: EmulatorProcess, count: int, seconds: float) -> bool:
-    sm, s3 = emulator.client("sagemaker"), emulator.client("s3")
-    ensure_bucket(s3, "bench")
-    s3.put_object(Bucket="bench", Key="model.tar.gz", Body=model_tarball())
-    sm.create_model(ModelName="bench", ExecutionRoleArn=ROLE,
-                    PrimaryContainer={"Image": IMAGE, "ModelDataUrl": "s3://bench/model.tar.gz"})
-    sm.create_endpoint_config(EndpointConfigName="bench", ProductionVariants=[{
-        "VariantName": "AllTraffic", "ModelName": "bench", "InstanceType": "ml.m5.large",
-        "InitialInstanceCount": 1}])
+    sm = emulator.client("sagemaker")
+    create_bench_model(sm, emulator.client("s3"))
     sm.create_endpoint(EndpointName="bench", EndpointConfigName="bench")
     wait_until(lambda: sm.describe_endpoint(EndpointName="bench")["EndpointStatus"] == "InService",
                120, "the endpoint InService")
@@ -328,7 +312,7 @@ def api_load(emulator: EmulatorProcess, count: int, seconds: float, create_every
     try:
         statuses = wait_until(lambda: finished_jobs(sm, names), JOBS_TIMEOUT_SECONDS,
                               "the created jobs to end") if names else {}
-    except RuntimeError:  # reported below as the jobs still InProgress
+    except AssertionError:  # reported below as the jobs still InProgress
         statuses = {name: sm.describe_training_job(TrainingJobName=name)["TrainingJobStatus"] for name in names}
     waited = time.monotonic() - waited
     done = snapshot("all jobs ended", emulator)

@@ -68,6 +68,17 @@ def wait_for(sm, name: str, timeout: float = 300, statuses=("Completed", "Failed
     raise AssertionError(f"{name} still {desc['TrainingJobStatus']}/{desc['SecondaryStatus']}")
 
 
+def wait_until(condition, timeout: float, what: str):
+    """condition()'s first truthy answer, polled until the deadline; else AssertionError naming what."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout:.0f} s: {what}")
+
+
 def read_tar(s3, uri: str) -> dict[str, bytes]:
     bucket, key = uri[5:].split("/", 1)
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()

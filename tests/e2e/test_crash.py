@@ -11,7 +11,7 @@ import pytest
 
 from emulator.backing.child_process import start_time
 from emulator_process import EmulatorProcess
-from helpers import PYTORCH_DLC, ensure_bucket, read_tar, training_request
+from helpers import PYTORCH_DLC, ensure_bucket, read_tar, training_request, wait_until
 from hosting import byoc_model, create_config, delete, unique, variant, wait_in_service
 
 pytestmark = pytest.mark.docker
@@ -40,16 +40,6 @@ def kill_9(emulator: EmulatorProcess) -> list[int]:
     emulator.proc.send_signal(signal.SIGKILL)
     emulator.proc.wait()
     return kids
-
-
-def wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
 def restart(first: EmulatorProcess) -> tuple[EmulatorProcess, float]:
