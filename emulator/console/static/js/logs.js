@@ -28,7 +28,9 @@ export function logTail(group, streamPrefix, life) {
 
   async function streams() {
     try {
-      const found = await logs("DescribeLogStreams", { logGroupName: group, logStreamNamePrefix: streamPrefix });
+      // An empty prefix is not a prefix to CloudWatch Logs (its minimum length is 1): leave it out.
+      const found = await logs("DescribeLogStreams",
+        { logGroupName: group, ...(streamPrefix ? { logStreamNamePrefix: streamPrefix } : {}) });
       return found.logStreams.map((s) => s.logStreamName).sort();
     } catch (error) {
       if (error.code === "ResourceNotFoundException") return [];
