@@ -8,6 +8,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emulator_process import EmulatorProcess  # noqa: E402
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that restart the Docker engine run last: they take it away from everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("engine_restart") is not None)
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
     proc = EmulatorProcess(tmp_path_factory.mktemp("emulator") / "data").start()

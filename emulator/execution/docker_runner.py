@@ -4,8 +4,11 @@ import ipaddress
 import logging
 import os
 import threading
+import time
 
 import docker
+import requests
+import urllib3
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import DeviceRequest, IPAMConfig, IPAMPool
 
@@ -15,6 +18,26 @@ log = logging.getLogger(__name__)
 
 LABEL = "sagemaker-emulator"
 CONTAINER_ML = "/opt/ml"
+# What the Docker SDK raises when the engine stops answering (restarted, crashed): the
+# connection breaks under a call rather than an API error coming back.
+ENGINE_GONE = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ConnectionError)
+REMOVE_RETRY_SECONDS = 600  # how long removal is retried while the engine is away
+
+
+def when_engine_answers(remove, what: str) -> None:
+    """Run remove() once the engine is back (it is away: restarting), in the background, so
+    that nothing is left behind; the next start's sweep covers an emulator that stops first."""
+    def retry():
+        deadline = time.monotonic() + REMOVE_RETRY_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(2)
+            try:
+                remove()
+                return
+            except (DockerException, *ENGINE_GONE):
+                continue
+        log.warning("%s could not be removed: the Docker engine did not answer", what)
+    threading.Thread(target=retry, daemon=True, name=f"remove-{what}").start()
 
 
 def container_name(job: str, kind: str, host: str) -> str:
@@ -45,13 +68,15 @@ class DockerRunner:
         except ImageNotFound:
             raise StartError(f"ClientError: image {image} not found on this host "
                              "(build it with `sagemaker-emulator images build`, or docker pull it)")
+        except ENGINE_GONE as exc:
+            raise StartError(f"InternalServerError: the Docker engine does not answer: {exc}") from exc
 
     def start(self, spec: JobSpec) -> "DockerJob":
         self.image_id(spec.image)
         job = DockerJob(self.client, spec, self.home)
         try:
             job.create()
-        except (APIError, DockerException) as exc:
+        except (APIError, DockerException, *ENGINE_GONE) as exc:
             job.remove()
             raise StartError(_start_failure(exc, spec.instance)) from exc
         return job
@@ -75,17 +100,23 @@ class DockerRunner:
                 extra_hosts={"host.docker.internal": "host-gateway"})
             container.reload()
             port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
-        except (APIError, DockerException, KeyError, IndexError, TypeError) as exc:
+        except (APIError, DockerException, KeyError, IndexError, TypeError, *ENGINE_GONE) as exc:
             _remove_quietly(self.client, spec.name)
             raise StartError(_start_failure(exc, spec.instance)) from exc
         return DockerServingContainer(container, f"http://127.0.0.1:{port}")
 
     def remove_leftovers(self, kind: str) -> None:
-        """Containers of that kind left by an emulator that did not shut down cleanly."""
+        """Containers and networks of that kind left by an emulator that did not shut down
+        cleanly (a job's network goes after its containers: Docker refuses it before)."""
         filters = {"label": [f"{LABEL}={self.home}", f"{LABEL}.kind={kind}"]}
         for container in self.client.containers.list(all=True, filters=filters):
             try:
                 container.remove(force=True)
+            except (APIError, NotFound):
+                pass
+        for network in self.client.networks.list(filters=filters):
+            try:
+                network.remove()
             except (APIError, NotFound):
                 pass
 
@@ -97,7 +128,7 @@ def _gpu_request(gpus: int):
 def _remove_quietly(client, name: str) -> None:
     try:
         client.containers.get(name).remove(force=True)
-    except (APIError, NotFound, DockerException):
+    except (APIError, NotFound, DockerException, *ENGINE_GONE):
         pass
 
 
@@ -110,21 +141,32 @@ class DockerServingContainer:
         DockerJob._follow("", self.container, lambda _host, line: sink(line))
 
     def exit_code(self) -> int | None:
+        """None while it runs, and while the engine does not answer (restarting: unknown yet)."""
         try:
             self.container.reload()
-        except (APIError, NotFound):
-            return 137
+        except NotFound:
+            return 137  # removed under us
+        except (DockerException, *ENGINE_GONE):
+            return None
         state = self.container.attrs["State"]
         return None if state.get("Running") or state.get("Status") == "created" else state.get("ExitCode", 1)
 
     def stop(self, grace_seconds: int) -> None:
         try:
+            self._stop(grace_seconds)
+        except (DockerException, *ENGINE_GONE):
+            when_engine_answers(lambda: self._stop(grace_seconds=0), f"container {self.container.name}")
+
+    def _stop(self, grace_seconds: int) -> None:
+        try:
             self.container.stop(timeout=grace_seconds)
-        except (APIError, NotFound):
-            pass
+        except NotFound:
+            return
+        except APIError:
+            pass  # e.g. it is already stopping: removal below ends it
         try:
             self.container.remove(force=True)
-        except (APIError, NotFound):
+        except APIError:  # NotFound, or a removal already under way
             pass
 
 
@@ -144,10 +186,12 @@ class DockerJob:
         self.home = home
         self.containers: dict[str, "docker.models.containers.Container"] = {}
         self.network = None
+        self._created = time.time()
         self._stopping = threading.Event()
 
     def create(self) -> None:
         spec = self.spec
+        self._created = time.time()
         labels = {LABEL: self.home, f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
         addresses = self._create_network(labels) if len(spec.hosts) > 1 else {}
         cpus, memory = spec.instance.limits()
@@ -221,13 +265,13 @@ class DockerJob:
                 *lines, pending = pending.split(b"\n")
                 for line in lines:
                     sink(host, line.decode("utf-8", errors="replace").rstrip("\r"))
-        except (APIError, NotFound):
+        except (APIError, NotFound, *ENGINE_GONE):
             pass
         if pending:
             sink(host, pending.decode("utf-8", errors="replace"))
 
-    def wait(self) -> dict[str, int]:
-        codes: dict[str, int] = {}
+    def wait(self) -> dict[str, int | None]:
+        codes: dict[str, int | None] = {}
         lock = threading.Lock()
 
         def wait_one(host, container):
@@ -235,6 +279,12 @@ class DockerJob:
                 code = container.wait()["StatusCode"]
             except (APIError, NotFound):
                 code = 137
+            except ENGINE_GONE:
+                code = None  # the engine went away under the job: its containers went with it
+            if code and not self._stopping.is_set() and self._stopped_from_outside(container):
+                code = None
+            if code is None:
+                log.warning("%s on %s was stopped from outside the emulator", self.spec.name, host)
             with lock:
                 codes[host] = code
             if code != 0 and len(self.containers) > 1 and not self._stopping.is_set():
@@ -249,6 +299,16 @@ class DockerJob:
             t.join()
         return codes
 
+    def _stopped_from_outside(self, container) -> bool:
+        """Whether the container got a kill the emulator did not send: the engine stopping or
+        restarting (it stops every container before it goes), or a `docker stop`/`docker kill`."""
+        try:
+            return any(True for _ in self.client.events(
+                since=self._created - 1, until=time.time(), decode=True,
+                filters={"container": container.id, "event": "kill"}))
+        except (DockerException, *ENGINE_GONE):
+            return True  # the engine is going away
+
     def stop(self, grace_seconds: int) -> None:
         self._stopping.set()
         threads = [threading.Thread(target=_quiet_stop, args=(c, grace_seconds), daemon=True)
@@ -259,6 +319,15 @@ class DockerJob:
             t.join()
 
     def remove(self) -> None:
+        try:
+            self._remove()
+        except ENGINE_GONE:
+            when_engine_answers(self._remove, f"the containers of {self.spec.name}")
+            return
+        if os.geteuid() != 0:
+            self._give_files_back()
+
+    def _remove(self) -> None:
         for container in self.containers.values():
             try:
                 container.remove(force=True)
@@ -269,8 +338,6 @@ class DockerJob:
                 self.network.remove()
             except (APIError, NotFound):
                 pass
-        if os.geteuid() != 0:
-            self._give_files_back()
 
     def _give_files_back(self) -> None:
         """Files a root container wrote become the emulator user's (local mode leaves root's)."""
@@ -294,16 +361,16 @@ def _quiet_stop(container, grace_seconds: int) -> None:
     try:
         container.kill("SIGTERM")
         container.exec_run(["sh", "-c", "kill -TERM -1"], detach=True)
-    except (APIError, NotFound):
+    except (APIError, NotFound, *ENGINE_GONE):
         pass
     try:
         container.wait(timeout=grace_seconds)
         return
     except (APIError, NotFound):
         return
-    except Exception:  # the wait timed out
+    except Exception:  # the wait timed out, or the engine is away
         pass
     try:
         container.kill("SIGKILL")
-    except (APIError, NotFound):
+    except (APIError, NotFound, *ENGINE_GONE):
         pass

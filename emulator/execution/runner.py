@@ -44,8 +44,10 @@ class RunningJob(Protocol):
     def follow_logs(self, sink: LineSink) -> None:
         """Call sink for each output line of every host until all have exited."""
 
-    def wait(self) -> dict[str, int]:
-        """Block until every host exits; host -> exit code. One failing host stops the rest."""
+    def wait(self) -> dict[str, int | None]:
+        """Block until every host exits; host -> exit code, or None for a host whose process
+        was lost from outside the job (the container engine restarted, a `docker kill`).
+        One failing host stops the rest."""
 
     def stop(self, grace_seconds: int) -> None:
         """SIGTERM every host, SIGKILL after the grace period."""

@@ -180,7 +180,17 @@ class TrainingWorker:
         layouts = [h.layout for h in host_specs]
         final_metrics = {"FinalMetricDataList": metrics.final()} if metrics.patterns else {}
         stopped = control.max_runtime_hit.is_set() or control.stop_requested.is_set()
-        if stopped or all(code == 0 for code in codes.values()):
+        lost = sorted(host for host, code in codes.items() if code is None)
+        if lost or not codes:
+            # The runner lost its containers (the engine restarted, someone killed them): what
+            # they had written is kept in S3 as for a failed job, and the job fails.
+            self._upload(doc, layouts, with_model=False)
+            handle.remove()
+            self._finish(name, "Failed", started=started, **final_metrics,
+                         FailureReason=f"InternalServerError: the job's container on {', '.join(lost) or 'its hosts'} "
+                                       "was stopped from outside the emulator (the container engine stopped or "
+                                       "restarted, or a docker stop/kill); run the job again")
+        elif stopped or all(code == 0 for code in codes.values()):
             # A stopped job keeps its model, as on AWS.
             outcome = ("MaxRuntimeExceeded" if control.max_runtime_hit.is_set()
                        else "Stopped" if stopped else "Completed")

@@ -5,11 +5,12 @@ import json
 import time
 import uuid
 
+import docker
 import pytest
 from botocore.exceptions import ClientError
 
 from helpers import (PYTORCH_DLC, REPO, ensure_bucket, read_tar, script_hyperparameters,
-                     training_request, upload_sourcedir, wait_for)
+                     training_request, upload_sourcedir, wait_for, wait_until)
 
 pytestmark = pytest.mark.docker
 BUCKET = "e2e-training"
@@ -270,3 +271,20 @@ def test_unknown_image_fails_with_a_reason(sm, s3):
     desc = wait_for(sm, name)
     assert desc["TrainingJobStatus"] == "Failed"
     assert "no-such/image:latest" in desc["FailureReason"]
+
+
+def test_a_container_killed_from_outside_fails_the_job_with_that_reason(sm, s3):
+    ensure_bucket(s3, BUCKET)
+    name = unique("killed")
+    request = training_request(name, BUCKET, {})
+    request["AlgorithmSpecification"] = {"TrainingImage": PYTORCH_DLC, "TrainingInputMode": "File",
+                                         "ContainerEntrypoint": ["sh", "-c", "echo up; sleep 600"]}
+    sm.create_training_job(**request)
+    engine = docker.from_env()
+    container = wait_until(lambda: next(iter(engine.containers.list(
+        filters={"label": f"sagemaker-emulator.job={name}", "status": "running"})), None), 120, "the container runs")
+    container.kill()
+    desc = wait_for(sm, name, timeout=60)
+    assert desc["TrainingJobStatus"] == "Failed"
+    assert desc["FailureReason"].startswith("InternalServerError: the job's container on algo-1 was stopped "
+                                            "from outside the emulator")
