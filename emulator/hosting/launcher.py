@@ -86,6 +86,26 @@ class Launcher:
             raise
         return live
 
+    def relaunch(self, request: LaunchRequest, failed: LiveInstance, reason: str) -> LiveInstance:
+        """A new instance from the same request in place of one that failed its health check.
+        The failed one's container goes first (AWS terminates an unhealthy instance); both
+        log streams say what happened. Raises ContainerFailed when the new one cannot start."""
+        self.note(request, failed, f"Instance {failed.id} failed its health check: {reason}. "
+                                   "It is being replaced with a new instance.")
+        failed.stop(grace_seconds=1)
+        try:
+            new = self.launch(request)
+        except ContainerFailed as exc:
+            self.note(request, failed, f"The instance replacing {failed.id} could not start: {exc}")
+            raise
+        self.note(request, failed, f"Instance {failed.id} was replaced by instance {new.id}.")
+        self.note(request, new, f"Instance {new.id} replaces instance {failed.id}, which failed its health check.")
+        return new
+
+    def note(self, request: LaunchRequest, instance: LiveInstance, line: str) -> None:
+        """A line of the platform's own in an instance's log stream."""
+        self.logs.put(request.log_group, instance.log_stream, [line])
+
     def _pump_logs(self, live: LiveInstance, group: str) -> None:
         def sink(line: str) -> None:
             live.recent_lines.append(line)

@@ -1,8 +1,9 @@
 """What an endpoint is at run time: its variants and their running containers.
 
 A Deployment is one endpoint config made live. Invocations pick a variant by weight
-(or the TargetVariant asked for) and an instance round-robin; each instance counts its
-requests in flight so that an update can drain it before it stops.
+(or the TargetVariant asked for) and a healthy instance round-robin; each instance counts
+its requests in flight so that an update can drain it before it stops, and keeps what its
+health checks found so that a failed one is skipped until it is replaced.
 """
 
 import http.client
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from ..execution.runner import ServingContainer
 
 PING_TIMEOUT_SECONDS = 2  # what SageMaker allows /ping
+# A busy model may answer one /ping late: only this many failed in a row fail an instance.
+FAILED_PINGS_TO_REPLACE = 3
 
 
 class ContainerFailed(Exception):
@@ -71,6 +74,14 @@ class LiveInstance:
     log_stream: str
     recent_lines: list[str] = field(default_factory=list)
     inflight: int = 0
+    healthy: bool = True       # False: invocations skip it
+    failed_pings: int = 0      # in a row
+    last_answer: float = 0.0   # time.monotonic() of its last HTTP answer to an invocation
+    # Once it failed its health check: why, and how its replacement goes.
+    failure: str = ""
+    replacing: bool = False    # a replacement is starting
+    replace_attempts: int = 0  # replacements that could not start
+    next_replace_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
@@ -102,6 +113,32 @@ class LiveInstance:
         except (OSError, http.client.HTTPException):
             return False
 
+    def note_ping(self, answered: bool) -> None:
+        if answered:
+            self.failed_pings = 0
+            self.healthy = True
+        else:
+            self.failed_pings += 1
+            if self.failed_pings >= FAILED_PINGS_TO_REPLACE:
+                self.healthy = False
+
+    def health_check(self, answered_within: float) -> str | None:
+        """Why the instance must be replaced, or None. An answer to an invocation within the
+        last `answered_within` seconds counts as a passed ping (a model busy with traffic is
+        alive even when its /ping is slow); the engine is asked only when /ping fails."""
+        recently = self.healthy and time.monotonic() - self.last_answer < answered_within
+        if recently or self.ping():
+            self.note_ping(True)
+            return None
+        code = self.container.exit_code()  # None: running, or the engine cannot tell yet
+        if code is not None:
+            self.healthy = False
+            return f"its container exited with code {code}"
+        self.note_ping(False)
+        if self.failed_pings >= FAILED_PINGS_TO_REPLACE:
+            return f"it did not answer /ping within {PING_TIMEOUT_SECONDS} seconds {self.failed_pings} times in a row"
+        return None
+
     def wait_healthy(self, timeout_seconds: float, variant: str) -> None:
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
@@ -131,16 +168,25 @@ class LiveInstance:
 class LiveVariant:
     name: str
     weight: float
-    instances: list[LiveInstance]
+    instances: list[LiveInstance]  # replaced as a whole, never changed in place: readers need no lock
     serverless: object = None  # a ServerlessPool for serverless variants
+    request: object = None     # the LaunchRequest its instances start from (and are replaced from)
 
     def __post_init__(self):
         self._next = itertools.count()
 
     def pick(self) -> LiveInstance | None:
-        if not self.instances:
+        """The next healthy instance, round-robin; None while none is."""
+        healthy = [i for i in self.instances if i.healthy]
+        if not healthy:
             return None
-        return self.instances[next(self._next) % len(self.instances)]
+        return healthy[next(self._next) % len(healthy)]
+
+    def swap(self, old: LiveInstance, new: LiveInstance) -> bool:
+        if not any(i is old for i in self.instances):
+            return False
+        self.instances = [new if i is old else i for i in self.instances]
+        return True
 
 
 @dataclass

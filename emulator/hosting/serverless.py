@@ -1,5 +1,6 @@
 """A serverless variant: no container until the first invocation, one kept warm while it
-is used, stopped after an idle period; MaxConcurrency requests at a time, no more."""
+is used, stopped after an idle period; MaxConcurrency requests at a time, no more. A warm
+container found dead is dropped, and the next invocation starts a new one."""
 
 import threading
 import time
@@ -47,6 +48,15 @@ class ServerlessPool:
         except BaseException:
             self.release()
             raise
+
+    def discard(self, instance: LiveInstance) -> None:
+        """Drop a warm instance that died or stopped answering (the next call starts another)."""
+        with self._start_lock:
+            if self.instance is not instance:
+                return  # already dropped or replaced
+            self.instance = None
+        instance.healthy = False
+        threading.Thread(target=instance.stop, args=(1,), daemon=True, name=f"stop-{instance.id}").start()
 
     def release(self) -> None:
         with self._count_lock:

@@ -4,6 +4,13 @@ An invocation picks a variant and an instance of the endpoint's live deployment,
 forwards the body with the headers SageMaker passes to containers, and maps what comes
 back: 2xx -> the container's body; anything else -> ModelError (424) with the
 container's status and message; no answer within the timeout -> ModelError.
+
+A container that refuses the connection is dead (nothing was sent to it): the instance is
+set aside until the health monitor replaces it (sagemaker/endpoints.py) and the call goes
+to another healthy instance, or to a new serverless container. With no healthy instance
+left the answer is ServiceUnavailable (503, "The service is unavailable. Try your call
+again." in botocore's model; boto3 retries it), not ModelError, which AWS keeps for a
+model that answered 4xx/5xx or did not answer in time.
 """
 
 import http.client
@@ -11,15 +18,20 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from ..hosting.live import Deployment, LiveInstance
+from ..hosting.live import Deployment, LiveInstance, LiveVariant
 from ..hosting.serverless import Throttled
 from .errors import ModelError, ServiceUnavailable, ThrottlingException, ValidationError
 from .metrics import InvocationMetrics
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # 6 MB, InvokeEndpoint's limit
+ATTEMPTS = 3  # instances (or serverless containers) tried when one turns out dead
 # Client headers SageMaker passes on to the container.
 FORWARDED = ("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes",
              "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id")
+
+
+class NotListening(Exception):
+    """The container refused the connection: it is gone, and the call never reached it."""
 
 
 @dataclass
@@ -68,41 +80,63 @@ class Invoker:
         if variant is None:
             raise ValidationError(f"Variant {call.target_variant} not found for endpoint {call.endpoint}. "
                                   "TargetVariant must name one of the endpoint's production variants.")
-        pool = variant.serverless
-        if pool is not None:
+        for _ in range(ATTEMPTS):
+            instance = self._instance(call, variant)
+            instance.track(1)
+            forwarded = time.perf_counter()
             try:
-                instance = pool.acquire()
-            except Throttled as exc:
-                raise ThrottlingException(str(exc))
-            except Exception as exc:
-                raise ModelError(f"The serverless endpoint's container could not start: {exc}",
-                                 self.log_stream_arn(call.endpoint))
-        else:
+                answer = self._forward(call, instance, stream)
+            except NotListening:
+                self._release(variant, instance)
+                self._set_aside(variant, instance)
+                continue
+            except ModelError as exc:
+                self._release(variant, instance)
+                self._measure(call, instance.variant, started, forwarded, exc.members.get("OriginalStatusCode", 500))
+                raise
+            except BaseException:
+                self._release(variant, instance)
+                raise
+            self._measure(call, instance.variant, started, forwarded, answer.status)
+            if stream:
+                answer.release = lambda: self._release(variant, instance)  # once the stream is read
+            else:
+                self._release(variant, instance)
+            return answer
+        raise self._unavailable(call, variant)
+
+    def _instance(self, call: Invocation, variant: LiveVariant) -> LiveInstance:
+        pool = variant.serverless
+        if pool is None:
             instance = variant.pick()
             if instance is None:
-                raise ServiceUnavailable(f"Endpoint {call.endpoint} has no running instance.")
-        instance.track(1)
-
-        def release() -> None:
-            instance.track(-1)
-            if pool is not None:
-                pool.release()
-        forwarded = time.perf_counter()
+                raise self._unavailable(call, variant)
+            return instance
         try:
-            answer = self._forward(call, instance, stream)
-        except ModelError as exc:
-            release()
-            self._measure(call, instance.variant, started, forwarded, exc.members.get("OriginalStatusCode", 500))
-            raise
-        except BaseException:
-            release()
-            raise
-        self._measure(call, instance.variant, started, forwarded, answer.status)
-        if stream:
-            answer.release = release  # the caller calls it once the stream is read
-        else:
-            release()
-        return answer
+            return pool.acquire()
+        except Throttled as exc:
+            raise ThrottlingException(str(exc))
+        except Exception as exc:
+            raise ModelError(f"The serverless endpoint's container could not start: {exc}",
+                             self.log_stream_arn(call.endpoint))
+
+    @staticmethod
+    def _release(variant: LiveVariant, instance: LiveInstance) -> None:
+        instance.track(-1)
+        if variant.serverless is not None:
+            variant.serverless.release()
+
+    @staticmethod
+    def _set_aside(variant: LiveVariant, instance: LiveInstance) -> None:
+        instance.healthy = False  # the health monitor replaces it, or finds it well after all
+        if variant.serverless is not None:
+            variant.serverless.discard(instance)
+
+    @staticmethod
+    def _unavailable(call: Invocation, variant: LiveVariant) -> ServiceUnavailable:
+        return ServiceUnavailable(f"Endpoint {call.endpoint} has no healthy instance in production variant "
+                                  f"{variant.name} to serve the request right now: an instance that failed its "
+                                  "health check is being replaced. Try your request again.")
 
     def _measure(self, call: Invocation, variant: str, started: float, forwarded: float, status: int) -> None:
         """ModelLatency: the container's time (to its headers, when streaming); OverheadLatency: ours before it."""
@@ -112,6 +146,8 @@ class Invoker:
     def _forward(self, call: Invocation, instance: LiveInstance, stream: bool) -> Answer:
         try:
             exchange = instance.exchange("POST", "/invocations", self.timeout_seconds, call.body, call.headers)
+        except ConnectionRefusedError as exc:
+            raise NotListening(str(exc)) from exc
         except TimeoutError:
             raise ModelError("Your invocation timed out while waiting for a response from container "
                              "primary. Review the latency metrics for each container in Amazon CloudWatch, "
@@ -119,6 +155,7 @@ class Invoker:
         except (OSError, http.client.HTTPException) as exc:
             raise ModelError(f"An error occurred while sending the request to container primary: {exc}",
                              self.log_stream_arn(call.endpoint))
+        instance.last_answer = time.monotonic()
         answer = Answer(instance.variant, exchange.status,
                         exchange.headers.get("Content-Type", "application/octet-stream"),
                         exchange.headers.get("X-Amzn-SageMaker-Custom-Attributes"))

@@ -1,5 +1,7 @@
 """The Endpoint resource and its life: Creating -> InService | Failed, Updating ->
-InService (new containers healthy before old ones go), Deleting -> gone.
+InService (new containers healthy before old ones go), Deleting -> gone. While it is live,
+a health monitor replaces an instance whose container exits or stops answering /ping,
+as AWS replaces unhealthy instances.
 
 What an endpoint runs is snapshotted when it is deployed (its config and models), so it
 keeps serving, and comes back after a restart, even when those are deleted later, as on
@@ -7,12 +9,13 @@ AWS.
 """
 
 import logging
+import os
 import threading
 import time
 
 from ..aws.errors import ValidationException
 from ..hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher, instance_for
-from ..hosting.live import ContainerFailed, Deployment, LiveVariant
+from ..hosting.live import ContainerFailed, Deployment, LiveInstance, LiveVariant
 from ..hosting.serverless import ServerlessPool
 from .arns import arn
 from .models import serving_container
@@ -26,6 +29,9 @@ ENDPOINT = Kind(kind="endpoint", noun="endpoint", prefix="Endpoint", list_key="E
 SNAPSHOT_KIND = "endpoint-deployment"  # {"Config": ..., "Models": {...}} per live endpoint
 IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "Deleting")
 DRAIN_SECONDS = 60  # an old container finishes the requests it has before it stops
+# How often every live instance is health-checked (AWS pings every few seconds).
+HEALTH_CHECK_SECONDS = float(os.environ.get("SAGEMAKER_EMULATOR_HEALTH_CHECK_SECONDS", "2"))
+REPLACE_RETRY_MAX_SECONDS = 30  # a replacement that could not start is tried again, backing off to this
 
 
 def log_group(endpoint: str) -> str:
@@ -74,13 +80,17 @@ def variant_summaries(config: dict, images: dict[str, tuple[str, str]], now: flo
 
 
 class EndpointService:
-    def __init__(self, endpoints: Resources, launcher: Launcher, serverless_idle_seconds: float):
+    def __init__(self, endpoints: Resources, launcher: Launcher, serverless_idle_seconds: float,
+                 health_check_seconds: float = HEALTH_CHECK_SECONDS):
         self.endpoints = endpoints
         self.store = endpoints.store
         self.launcher = launcher
         self.serverless_idle_seconds = serverless_idle_seconds
+        self.health_check_seconds = health_check_seconds
         self.live: dict[str, Deployment] = {}
         self._locks: dict[str, threading.Lock] = {}
+        self._closed = threading.Event()
+        threading.Thread(target=self._monitor, daemon=True, name="endpoint-health").start()
 
     # -- operations (each returns at once; the work goes on in a thread) -------------
 
@@ -120,14 +130,18 @@ class EndpointService:
                 self._in_thread(name, self._deploy, name, snapshot["Config"], snapshot["Models"], "SystemUpdating")
 
     def close(self) -> None:
+        self._closed.set()  # before the deployments are read: see _replace
         for name, deployment in list(self.live.items()):
             deployment.stop(grace_seconds=5)
             self.live.pop(name, None)
 
     # -- work ------------------------------------------------------------------------
 
+    def _lock(self, name: str) -> threading.Lock:
+        return self._locks.setdefault(name, threading.Lock())
+
     def _in_thread(self, name: str, target, *args) -> None:
-        lock = self._locks.setdefault(name, threading.Lock())
+        lock = self._lock(name)
 
         def run():
             with lock:
@@ -187,7 +201,7 @@ class EndpointService:
                 instance=instance_for(variant), log_group=log_group(name),
                 startup_timeout=variant.get("ContainerStartupHealthCheckTimeoutInSeconds", 600),
                 download_timeout=variant.get("ModelDataDownloadTimeoutInSeconds", 600))
-            live = LiveVariant(variant["VariantName"], variant["InitialVariantWeight"], [])
+            live = LiveVariant(variant["VariantName"], variant["InitialVariantWeight"], [], request=request)
             serverless = variant.get("ServerlessConfig")
             if serverless:
                 live.serverless = ServerlessPool(lambda r=request: self.launcher.launch(r),
@@ -207,6 +221,71 @@ class EndpointService:
             deployment.stop(grace_seconds=1)
             raise errors[0]
         return deployment
+
+    # -- health: instances that fail are replaced -------------------------------------
+
+    def _monitor(self) -> None:
+        while not self._closed.wait(self.health_check_seconds):
+            for name, deployment in list(self.live.items()):
+                try:
+                    self._check(name, deployment)
+                except Exception:  # a bug must not end the monitor for every endpoint
+                    log.exception("health check of endpoint %s", name)
+
+    def _check(self, name: str, deployment: Deployment) -> None:
+        for variant in deployment.variants:
+            if variant.serverless is not None:
+                self._check_warm(variant)
+                continue
+            for instance in variant.instances:
+                if instance.replacing:
+                    continue
+                if instance.replace_attempts:  # its replacement could not start: again, after a back-off
+                    if time.monotonic() >= instance.next_replace_at:
+                        self._start_replacement(name, deployment, variant, instance)
+                    continue
+                reason = instance.health_check(self.health_check_seconds)
+                if reason:
+                    log.warning("endpoint %s: instance %s failed its health check (%s): replacing it",
+                                name, instance.id, reason)
+                    instance.failure = reason
+                    self._start_replacement(name, deployment, variant, instance)
+
+    def _check_warm(self, variant: LiveVariant) -> None:
+        warm = variant.serverless.instance
+        if warm is None or not warm.healthy:
+            return
+        reason = warm.health_check(self.health_check_seconds)
+        if reason and variant.serverless.instance is warm:  # not stopped as idle meanwhile
+            self.launcher.note(variant.request, warm, f"Instance {warm.id} failed its health check: {reason}. "
+                                                      "The next invocation starts a new one.")
+            # In a thread: dropping it waits for a cold start that may be under way.
+            threading.Thread(target=variant.serverless.discard, args=(warm,), daemon=True).start()
+
+    def _start_replacement(self, name: str, deployment: Deployment, variant: LiveVariant,
+                           failed: LiveInstance) -> None:
+        failed.healthy, failed.replacing = False, True
+        threading.Thread(target=self._replace, args=(name, deployment, variant, failed), daemon=True,
+                         name=f"replace-{failed.id}").start()
+
+    def _replace(self, name: str, deployment: Deployment, variant: LiveVariant, failed: LiveInstance) -> None:
+        """Start a new instance, then put it in the failed one's place under the endpoint's
+        lock, so that an update or delete sees either the failed instance or its replacement."""
+        try:
+            new = self.launcher.relaunch(variant.request, failed, failed.failure)
+        except Exception as exc:
+            # The engine may be away (restarting), or the model fail to start: try again later.
+            if not isinstance(exc, ContainerFailed):
+                log.exception("endpoint %s: replacing instance %s", name, failed.id)
+            failed.replace_attempts += 1
+            failed.next_replace_at = time.monotonic() + min(REPLACE_RETRY_MAX_SECONDS, 2 ** failed.replace_attempts)
+            failed.replacing = False
+            return
+        with self._lock(name):
+            placed = self.live.get(name) is deployment and not self._closed.is_set() and variant.swap(failed, new)
+        # close() sets _closed before it reads the deployments: a swap it could have missed is seen here.
+        if not placed or self._closed.is_set():
+            new.stop(grace_seconds=1)  # the endpoint was updated, deleted or closed meanwhile
 
     def _launch_into(self, request: LaunchRequest, live: LiveVariant, started: list, errors: list) -> None:
         try:
