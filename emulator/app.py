@@ -3,7 +3,6 @@ carries (see aws.routing) to the SageMaker APIs (Flask), S3 (SeaweedFS, proxied)
 CloudWatch Logs/CloudWatch/STS/IAM (moto in-process)."""
 
 import fcntl
-import hashlib
 import json
 import logging
 import time
@@ -22,6 +21,8 @@ from .backing.proxy import ReverseProxy
 from .backing.seaweed import SeaweedS3
 from .config import Settings
 from .console import console_blueprint
+from .execution import runners
+from .execution.runner import Runner
 from .hosting.launcher import Launcher
 from .hosting.model_data import ModelDataCache
 from .runtime.routes import RuntimeApp
@@ -54,7 +55,7 @@ class Emulator:
     worker: TrainingWorker
     wsgi: object
     runner_name: str
-    runner: object
+    runner: Runner
     closers: list
     data_dir_lock: object = None
 
@@ -74,9 +75,8 @@ class Emulator:
                 self.provider.transform_jobs.update(doc["TransformJobName"], lambda d: d.update(
                     TransformJobStatus="Failed", TransformEndTime=time.time(),
                     FailureReason="InternalServerError: the emulator stopped while this job was running"))
-        if hasattr(self.runner, "remove_leftovers"):
-            for kind in ("training", "endpoint", "transform"):
-                self.runner.remove_leftovers(kind)
+        for kind in ("training", "endpoint", "transform"):
+            self.runner.remove_leftovers(kind)
         self.provider.hosting.restore()
 
     def close(self) -> None:
@@ -102,20 +102,11 @@ def lock_data_dir(data_dir, wait_seconds: float = 15.0):
             time.sleep(0.2)
 
 
-def make_runner(settings: Settings):
-    from .execution.docker_runner import DockerRunner
-
-    choice = settings.runner
-    if choice in ("auto", "docker") and DockerRunner.available():
-        return DockerRunner(home=hashlib.sha256(str(settings.data_dir.resolve()).encode()).hexdigest()[:12])
-    if choice == "docker":
-        raise SystemExit("--runner docker: no Docker engine answers (is dockerd running?)")
-    from .execution.process_runner import ProcessRunner
-
-    if choice == "auto":
-        log.warning("!!! no Docker engine answers: training runs in the PROCESS runner "
-                    "(a bubblewrap sandbox on this host), not in containers !!!")
-    return ProcessRunner()
+def make_runner(settings: Settings) -> Runner:
+    try:
+        return runners.make_runner(settings.runner, settings.data_dir)
+    except runners.NoRunner as exc:
+        raise SystemExit(str(exc))
 
 
 def container_env(settings: Settings, runner_name: str) -> dict[str, str]:
@@ -144,7 +135,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
                             stop_grace_seconds=settings.stop_grace_seconds)
     launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs,
                         container_env(settings, runner_name))
-    hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds)
+    hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds,
+                              settings.health_check_seconds)
     transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
     provider = SageMakerProvider(store, jobs, worker, hosting, transforms, settings.region, settings.account_id)
     flask_app = create_flask_app(provider, runner_name, settings.region)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings, default_data_dir
+from .execution.runners import RUNNERS
 
 
 def _bridge_gateway() -> str | None:
@@ -106,7 +107,7 @@ def main(argv=None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
     p.add_argument("--data-dir", default=str(default_data_dir()))
-    p.add_argument("--runner", choices=["auto", "docker", "process"], default="auto")
+    p.add_argument("--runner", choices=["auto", *RUNNERS], default="auto")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests whose Host is NAME (repeatable; '*': any; "
                         "env SAGEMAKER_EMULATOR_ALLOW_HOSTS, comma-separated)")

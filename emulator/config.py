@@ -34,6 +34,9 @@ class Settings:
     # How long InvokeEndpoint waits for a container (AWS: 60 s).
     invocation_timeout_seconds: float = field(default_factory=lambda: float(
         os.environ.get("SAGEMAKER_EMULATOR_INVOCATION_TIMEOUT_SECONDS", "60")))
+    # How often every live endpoint instance is health-checked (AWS pings every few seconds).
+    health_check_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("SAGEMAKER_EMULATOR_HEALTH_CHECK_SECONDS", "2")))
     # Data capture files are written this often.
     capture_flush_seconds: float = 2.0
     # Host names/addresses and browser origins let through besides the emulator's own

@@ -11,7 +11,6 @@ import functools
 import hashlib
 import http.server
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -22,26 +21,15 @@ from pathlib import Path
 import docker
 from docker.errors import DockerException, ImageNotFound
 
+from .execution.framework_image import PYTORCH_IMAGE, torch_pair
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PYTORCH_CONTEXT = REPO_ROOT / "containers" / "pytorch"
-PYTORCH_IMAGE = "sagemaker-emulator/pytorch:2.14.1"
 BASE_IMAGE = "debian:bookworm-slim"
 RECIPE_LABEL = "sagemaker-emulator.recipe"
 
-# (torch, torchvision) per architecture: the pair whose wheels exist for that machine.
-TORCH_PAIRS = {"x86_64": ("2.14.1", "0.29.1"), "aarch64": ("2.9.1", "0.24.1")}
-IMAGE_PYTHON = "3.11"  # Debian bookworm's python3, which the image's venv uses
 TOOLKITS = ("sagemaker-training==5.1.4", "sagemaker-pytorch-training==3.0.0",
             "sagemaker-inference==1.10.1", "sagemaker-pytorch-inference==2.0.25", "gunicorn==27.0.1")
-
-
-def torch_pair() -> tuple[str, str]:
-    """(torch, torchvision) the image gets on this machine."""
-    return TORCH_PAIRS.get(platform.machine(), TORCH_PAIRS["x86_64"])
-
-
-def image_torch_version() -> str:
-    return torch_pair()[0]
 
 
 def cache_dir() -> Path:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
-from emulator.images import PYTORCH_IMAGE  # noqa: E402
+from emulator.execution.framework_image import PYTORCH_IMAGE  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402
 from helpers import user_shell_env  # noqa: E402
 

@@ -18,7 +18,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 from emulator_process import EmulatorProcess  # noqa: E402
 from helpers import PYTORCH_DLC, ensure_bucket, training_request  # noqa: E402
 
-from emulator.images import PYTORCH_IMAGE  # noqa: E402
+from emulator.execution.framework_image import PYTORCH_IMAGE  # noqa: E402
 
 SCRIPT = "open('/opt/ml/model/model.txt', 'w').write('trained')"
 

@@ -57,7 +57,3 @@ def route(path: str, authorization: str, query: str, method: str = "POST") -> st
             return service
     return SIGNING_NAME_ROUTES.get(signing_name)
 
-
-def region_of(authorization: str, query: str, default: str) -> str:
-    scope = credential_scope(authorization, query)
-    return scope[0] if scope else default

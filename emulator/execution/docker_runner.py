@@ -12,12 +12,12 @@ import urllib3
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import DeviceRequest, IPAMConfig, IPAMPool
 
+from .contract import CONTAINER_ROOT
 from .runner import JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
 LABEL = "sagemaker-emulator"
-CONTAINER_ML = "/opt/ml"
 # What the Docker SDK raises when the engine stops answering (restarted, crashed): the
 # connection breaks under a call rather than an API error coming back.
 ENGINE_GONE = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ConnectionError)
@@ -70,6 +70,8 @@ class DockerRunner:
                              "(build it with `sagemaker-emulator images build`, or docker pull it)")
         except ENGINE_GONE as exc:
             raise StartError(f"InternalServerError: the Docker engine does not answer: {exc}") from exc
+        except DockerException as exc:
+            raise StartError(f"InternalServerError: the Docker engine could not look up {image}: {exc}") from exc
 
     def start(self, spec: JobSpec) -> "DockerJob":
         self.image_id(spec.image)
@@ -88,7 +90,7 @@ class DockerRunner:
         cpus, memory = spec.instance.limits()
         volumes = {}
         if spec.model_dir is not None:
-            volumes[str(spec.model_dir)] = {"bind": f"{CONTAINER_ML}/model", "mode": "ro"}
+            volumes[str(spec.model_dir)] = {"bind": f"{CONTAINER_ROOT}/model", "mode": "ro"}
         try:
             container = self.client.containers.run(
                 spec.image, command=["serve"], name=spec.name, detach=True,
@@ -197,7 +199,7 @@ class DockerJob:
         cpus, memory = spec.instance.limits()
         device_requests = _gpu_request(spec.instance.gpus)
         for host_spec in spec.hosts:
-            volumes = {str(host_spec.layout.root): {"bind": CONTAINER_ML, "mode": "rw"}}
+            volumes = {str(host_spec.layout.root): {"bind": CONTAINER_ROOT, "mode": "rw"}}
             for source, target, read_only in host_spec.mounts:
                 volumes[str(source)] = {"bind": target, "mode": "ro" if read_only else "rw"}
             networking = None

@@ -20,9 +20,9 @@ import threading
 from pathlib import Path
 
 from ..backing.child_process import die_with_parent
-from ..images import PYTORCH_IMAGE
-from .docker_runner import CONTAINER_ML
-from .runner import JobSpec, LineSink, StartError
+from .contract import CONTAINER_ROOT
+from .framework_image import PYTORCH_IMAGE
+from .runner import JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,32 @@ FRAMEWORK_MODULE = "sagemaker_pytorch_container.training:main"
 class ProcessRunner:
     name = "process"
 
-    def __init__(self, bin_dir: Path | None = None):
+    def __init__(self, home: str = "default", bin_dir: Path | None = None):
         self.bin_dir = bin_dir or Path(sys.executable).parent
         self.bwrap = shutil.which("bwrap")
         if not self.bwrap:
             log.warning("bubblewrap (bwrap) is missing: jobs see their files through "
                         "SAGEMAKER_BASE_DIR, not at /opt/ml")
 
-    def start(self, spec: JobSpec) -> "ProcessJob":
-        if spec.image != PYTORCH_IMAGE:
+    @staticmethod
+    def available() -> bool:
+        return True  # it needs nothing but this host
+
+    def image_id(self, image: str) -> str:
+        if image != PYTORCH_IMAGE:
             raise StartError(f"ClientError: the process runner runs only the PyTorch framework "
-                             f"image, not {spec.image}; start Docker to run other images")
+                             f"image, not {image}; start Docker to run other images")
+        return image
+
+    def serve(self, spec: ServeSpec):
+        raise StartError("ClientError: endpoints and transform jobs need a Docker engine; "
+                         "the emulator is running with the process runner")
+
+    def remove_leftovers(self, kind: str) -> None:
+        """Nothing: its processes die with the emulator (bubblewrap's --die-with-parent)."""
+
+    def start(self, spec: JobSpec) -> "ProcessJob":
+        self.image_id(spec.image)
         if len(spec.hosts) != 1:
             raise StartError("ClientError: the process runner runs one instance; start Docker "
                              "for InstanceCount > 1")
@@ -62,11 +77,11 @@ class ProcessRunner:
             hosts_file = root.parent / f"{host.host}.hosts"
             hosts_file.write_text(f"127.0.0.1 localhost {host.host}\n")
             sandbox = [self.bwrap, "--dev-bind", "/", "/", "--tmpfs", "/opt",
-                       "--bind", str(root), CONTAINER_ML, "--ro-bind", str(hosts_file), "/etc/hosts"]
+                       "--bind", str(root), CONTAINER_ROOT, "--ro-bind", str(hosts_file), "/etc/hosts"]
             for source, target, read_only in host.mounts:
                 sandbox += ["--ro-bind" if read_only else "--bind", str(source), target]
             sandbox += ["--unshare-pid", "--unshare-uts", "--hostname", host.host,
-                        "--die-with-parent", "--chdir", CONTAINER_ML, "--"]
+                        "--die-with-parent", "--chdir", CONTAINER_ROOT, "--"]
             argv = sandbox + argv
         else:
             env["SAGEMAKER_BASE_DIR"] = str(root)

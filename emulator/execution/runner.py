@@ -56,12 +56,6 @@ class RunningJob(Protocol):
         """Remove what was started; leave the host's files owned by the emulator's user."""
 
 
-class Runner(Protocol):
-    name: str
-
-    def start(self, spec: JobSpec) -> RunningJob: ...
-
-
 @dataclass
 class ServeSpec:
     """One inference container: `serve` with /opt/ml/model, answering on port 8080."""
@@ -84,3 +78,25 @@ class ServingContainer(Protocol):
 
     def stop(self, grace_seconds: int) -> None:
         """SIGTERM, SIGKILL after the grace period, then remove."""
+
+
+class Runner(Protocol):
+    """Everything above execution reaches processes through these methods only."""
+    name: str  # "docker", "process": what /_emulator/health reports
+
+    @staticmethod
+    def available() -> bool:
+        """Whether this runner can work on this host (e.g. a Docker engine answers)."""
+
+    def image_id(self, image: str) -> str:
+        """The local image's ID (what DescribeEndpoint calls the resolved image); StartError
+        when the image is missing or this runner cannot run it."""
+
+    def start(self, spec: JobSpec) -> RunningJob:
+        """Start every host of a job (training, processing); StartError when it cannot."""
+
+    def serve(self, spec: ServeSpec) -> ServingContainer:
+        """Start one inference container; StartError when it cannot."""
+
+    def remove_leftovers(self, kind: str) -> None:
+        """Remove what an emulator that did not shut down cleanly left of that job kind."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..backing.moto_services import LogSink
 from ..execution.instances import Instance, lookup
-from ..execution.runner import ServeSpec, StartError
+from ..execution.runner import Runner, ServeSpec, StartError
 from .live import ContainerFailed, LiveInstance
 from .model_data import ModelDataCache, ModelDataError
 
@@ -48,7 +48,7 @@ def instance_for(variant: dict) -> Instance:
 
 
 class Launcher:
-    def __init__(self, runner, model_data: ModelDataCache, logs: LogSink, platform_env: dict[str, str]):
+    def __init__(self, runner: Runner, model_data: ModelDataCache, logs: LogSink, platform_env: dict[str, str]):
         self.runner = runner
         self.model_data = model_data
         self.logs = logs
@@ -56,9 +56,6 @@ class Launcher:
 
     def launch(self, request: LaunchRequest) -> LiveInstance:
         container = request.container
-        if not hasattr(self.runner, "serve"):
-            raise ContainerFailed("ClientError: endpoints and transform jobs need a Docker engine; "
-                                  "the emulator is running with the process runner")
         try:
             model_dir = self.model_data.fetch(container, request.download_timeout)
         except ModelDataError as exc:
@@ -85,6 +82,14 @@ class Launcher:
             serving.stop(grace_seconds=1)
             raise
         return live
+
+    def resolved_image(self, image: str) -> str:
+        """name@image ID, as DescribeEndpoint's ResolvedImage; the name alone when the runner
+        cannot say (the image went missing after the containers started)."""
+        try:
+            return f"{image.split(':')[0]}@{self.runner.image_id(image)}"
+        except StartError:
+            return image
 
     def relaunch(self, request: LaunchRequest, failed: LiveInstance, reason: str) -> LiveInstance:
         """A new instance from the same request in place of one that failed its health check.

@@ -9,7 +9,6 @@ AWS.
 """
 
 import logging
-import os
 import threading
 import time
 
@@ -29,8 +28,6 @@ ENDPOINT = Kind(kind="endpoint", noun="endpoint", prefix="Endpoint", list_key="E
 SNAPSHOT_KIND = "endpoint-deployment"  # {"Config": ..., "Models": {...}} per live endpoint
 IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "Deleting")
 DRAIN_SECONDS = 60  # an old container finishes the requests it has before it stops
-# How often every live instance is health-checked (AWS pings every few seconds).
-HEALTH_CHECK_SECONDS = float(os.environ.get("SAGEMAKER_EMULATOR_HEALTH_CHECK_SECONDS", "2"))
 REPLACE_RETRY_MAX_SECONDS = 30  # a replacement that could not start is tried again, backing off to this
 
 
@@ -81,7 +78,7 @@ def variant_summaries(config: dict, images: dict[str, tuple[str, str]], now: flo
 
 class EndpointService:
     def __init__(self, endpoints: Resources, launcher: Launcher, serverless_idle_seconds: float,
-                 health_check_seconds: float = HEALTH_CHECK_SECONDS):
+                 health_check_seconds: float):
         self.endpoints = endpoints
         self.store = endpoints.store
         self.launcher = launcher
@@ -182,12 +179,7 @@ class EndpointService:
 
     def _images(self, model: dict) -> tuple[str, str]:
         container, local = serving_container(model)
-        specified = container["Image"]
-        try:
-            resolved = f"{local.split(':')[0]}@{self.launcher.runner.image_id(local)}"
-        except Exception:
-            resolved = local
-        return specified, resolved
+        return container["Image"], self.launcher.resolved_image(local)
 
     def build(self, name: str, config: dict, models: dict[str, dict]) -> Deployment:
         """Start every variant's containers and wait until each answers /ping."""

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 
-from ..images import IMAGE_PYTHON, PYTORCH_IMAGE, image_torch_version
+from ..execution.framework_image import IMAGE_PYTHON, PYTORCH_IMAGE, image_torch_version
 
 log = logging.getLogger(__name__)
 

@@ -103,12 +103,6 @@ class TrainingWorker:
         if handle is not None:
             threading.Thread(target=handle.stop, args=(self.stop_grace_seconds,), daemon=True).start()
 
-    def wait_all(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        for thread in threading.enumerate():
-            if thread.name.startswith("training-"):
-                thread.join(max(0.0, deadline - time.monotonic()))
-
     # -- the job's side -------------------------------------------------------------------
 
     def _run(self, name: str) -> None:

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from emulator.images import PYTORCH_IMAGE
+from emulator.execution.framework_image import PYTORCH_IMAGE
 
 from helpers import REPO, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
 from hosting import BUCKET, unique

@@ -9,7 +9,7 @@ import pytest
 from emulator.execution import contract, instances
 from emulator.execution.docker_runner import LABEL, DockerRunner
 from emulator.execution.runner import HostSpec, JobSpec, StartError
-from emulator.images import PYTORCH_IMAGE
+from emulator.execution.framework_image import PYTORCH_IMAGE
 
 pytestmark = pytest.mark.docker
 

@@ -1,6 +1,6 @@
 """What a user is told when a framework image URI asks for another PyTorch or Python."""
 
-from emulator.images import IMAGE_PYTHON, image_torch_version
+from emulator.execution.framework_image import IMAGE_PYTHON, image_torch_version
 from emulator.sagemaker.images import resolve_image, version_notice
 
 DLC = "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:"

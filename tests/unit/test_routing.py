@@ -21,7 +21,7 @@ def test_runtime_shares_the_signing_name_and_is_told_apart_by_path():
 def test_presigned_urls_unsigned_requests_and_emulator_paths():
     query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261124%2Fus-east-1%2Fs3%2Faws4_request"
     assert routing.route("/b/k", "", query) == routing.S3
-    assert routing.region_of("", query, "x") == "us-east-1"
+    assert routing.credential_scope("", query) == ("us-east-1", "s3")
     assert routing.route("/b/k", "", "") == routing.S3
     assert routing.route("/b/k", "", "", "GET") == routing.S3
     assert routing.route("/", "", "", "GET") == routing.CONSOLE
@@ -29,4 +29,4 @@ def test_presigned_urls_unsigned_requests_and_emulator_paths():
     assert routing.route("/", auth("s3"), "", "GET") == routing.S3
     assert routing.route("/_emulator/health", auth("sagemaker"), "") == routing.EMULATOR
     assert routing.route("/", auth("dynamodb"), "") is None
-    assert routing.region_of(auth("s3"), "", "us-east-1") == "eu-west-1"
+    assert routing.credential_scope(auth("s3"), "") == ("eu-west-1", "s3")

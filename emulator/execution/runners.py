@@ -1,0 +1,35 @@
+"""The runners, by the name --runner takes: adding one is an entry here and its module."""
+
+import hashlib
+import logging
+from pathlib import Path
+
+from .docker_runner import DockerRunner
+from .process_runner import ProcessRunner
+from .runner import Runner
+
+log = logging.getLogger(__name__)
+
+RUNNERS: dict[str, type] = {"docker": DockerRunner, "process": ProcessRunner}
+AUTO_ORDER = ("docker", "process")  # what --runner auto tries, first available wins
+
+
+class NoRunner(Exception):
+    """The runner asked for cannot work on this host."""
+
+
+def home_of(data_dir: Path) -> str:
+    """Which emulator started a container (a label): one value per data dir."""
+    return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+
+
+def make_runner(choice: str, data_dir: Path) -> Runner:
+    names = AUTO_ORDER if choice == "auto" else (choice,)
+    for name in names:
+        runner = RUNNERS[name]
+        if runner.available():
+            if choice == "auto" and name != AUTO_ORDER[0]:
+                log.warning("!!! no Docker engine answers: training runs in the PROCESS runner "
+                            "(a bubblewrap sandbox on this host), not in containers !!!")
+            return runner(home=home_of(data_dir))
+    raise NoRunner(f"--runner {choice}: no Docker engine answers (is dockerd running?)")
