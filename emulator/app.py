@@ -30,14 +30,14 @@ from .runtime.async_inference import AsyncInference
 from .runtime.capture import CaptureWriter
 from .runtime.invoke import Invoker
 from .runtime.metrics import InvocationMetrics
-from .sagemaker.endpoints import ENDPOINT, EndpointService
+from .sagemaker.inference.endpoints import ENDPOINT, EndpointService
 from .sagemaker.provider import SageMakerProvider
-from .sagemaker.models import MODEL
+from .sagemaker.inference.models import MODEL
 from .sagemaker.resources import Resources
-from .sagemaker.transform_jobs import TRANSFORM_JOB
-from .sagemaker.transform_worker import TransformWorker
-from .sagemaker.training_jobs import TrainingJobs
-from .sagemaker.training_worker import TrainingWorker
+from .sagemaker.jobs.transform import TRANSFORM_JOB
+from .sagemaker.jobs.transform_worker import TransformWorker
+from .sagemaker.jobs.training import TrainingJobs
+from .sagemaker.jobs.training_worker import TrainingWorker
 from .store import Store
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
-from emulator.sagemaker.training_jobs import TrainingJobs, new_document, transition  # noqa: E402
+from emulator.sagemaker.jobs.training import TrainingJobs, new_document, transition  # noqa: E402
 from emulator.store import Store  # noqa: E402
 from browser import chromium  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402

@@ -6,7 +6,7 @@ back: 2xx -> the container's body; anything else -> ModelError (424) with the
 container's status and message; no answer within the timeout -> ModelError.
 
 A container that refuses the connection is dead (nothing was sent to it): the instance is
-set aside until the health monitor replaces it (sagemaker/endpoints.py) and the call goes
+set aside until the health monitor replaces it (sagemaker/inference/endpoints.py) and the call goes
 to another healthy instance, or to a new serverless container. With no healthy instance
 left the answer is ServiceUnavailable (503, "The service is unavailable. Try your call
 again." in botocore's model; boto3 retries it), not ModelError, which AWS keeps for a

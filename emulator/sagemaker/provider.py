@@ -8,14 +8,16 @@ import time
 
 from ..aws.errors import ValidationException, not_found
 from ..store import Store
-from . import endpoint_configs, endpoints, models, search, training_jobs, transform_jobs
-from .endpoint_configs import ENDPOINT_CONFIG
-from .endpoints import EndpointService
+from . import search
+from .inference import endpoint_configs, endpoints, models
+from .jobs import training as training_jobs, transform as transform_jobs
+from .inference.endpoint_configs import ENDPOINT_CONFIG
+from .inference.endpoints import EndpointService
 from .paging import page
 from .resources import Resources
-from .training_jobs import TrainingJobs
-from .training_worker import TrainingWorker
-from .transform_worker import TransformWorker
+from .jobs.training import TrainingJobs
+from .jobs.training_worker import TrainingWorker
+from .jobs.transform_worker import TransformWorker
 
 
 class SageMakerProvider:

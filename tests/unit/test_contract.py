@@ -2,7 +2,7 @@ import json
 import tarfile
 
 from emulator.execution import contract, instances
-from emulator.sagemaker.training_worker import MetricWatcher, _tar_merged
+from emulator.sagemaker.jobs.training_worker import MetricWatcher, _tar_merged
 
 
 def test_hosts_are_sorted_as_sagemaker_writes_them():

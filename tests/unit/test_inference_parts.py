@@ -10,7 +10,7 @@ from emulator.hosting import filters
 from emulator.hosting.live import last_error
 from emulator.runtime import eventstream
 from emulator.runtime.capture import capture_record
-from emulator.sagemaker.endpoints import ENDPOINT
+from emulator.sagemaker.inference.endpoints import ENDPOINT
 from emulator.sagemaker.resources import list_page
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from emulator.aws.errors import ResourceInUse, ValidationException
 from emulator.sagemaker.paging import page
-from emulator.sagemaker.training_jobs import TrainingJobs, new_document, transition
+from emulator.sagemaker.jobs.training import TrainingJobs, new_document, transition
 from emulator.store import Store
 
 

@@ -1,8 +1,8 @@
 """The TransformJob resource: InProgress -> Completed | Failed, Stopping -> Stopped."""
 
-from ..aws.errors import ValidationException
-from .arns import arn
-from .resources import Kind
+from ...aws.errors import ValidationException
+from ..arns import arn
+from ..resources import Kind
 
 TRANSFORM_JOB = Kind(kind="transform-job", noun="transform job", prefix="TransformJob",
                      list_key="TransformJobSummaries",

@@ -1,9 +1,9 @@
 """The EndpointConfig resource: production variants (model, instances or serverless,
 weight), data capture, async inference."""
 
-from ..aws.errors import ValidationException
-from .arns import arn
-from .resources import Kind
+from ...aws.errors import ValidationException
+from ..arns import arn
+from ..resources import Kind
 
 ENDPOINT_CONFIG = Kind(kind="endpoint-config", noun="endpoint configuration", prefix="EndpointConfig",
                        list_key="EndpointConfigs",

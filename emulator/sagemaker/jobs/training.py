@@ -7,10 +7,10 @@ consistent, as AWS reports them.
 
 import time
 
-from ..aws.errors import ResourceInUse, ValidationException, not_found
-from ..store import Conflict, Store
-from .arns import arn
-from .resources import Kind, list_page
+from ...aws.errors import ResourceInUse, ValidationException, not_found
+from ...store import Conflict, Store
+from ..arns import arn
+from ..resources import Kind, list_page
 
 KIND = "training-job"
 

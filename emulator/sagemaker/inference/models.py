@@ -1,11 +1,11 @@
 """The Model resource: containers (image, model data, environment) an endpoint or a
 transform job runs."""
 
-from ..aws.errors import ValidationException
-from ..hosting.live import ContainerFailed
-from .images import resolve_image
-from .arns import arn
-from .resources import Kind
+from ...aws.errors import ValidationException
+from ...hosting.live import ContainerFailed
+from ..images import resolve_image
+from ..arns import arn
+from ..resources import Kind
 
 MODEL = Kind(kind="model", noun="model", prefix="Model", list_key="Models",
              summary=("ModelName", "ModelArn", "CreationTime"))

@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backing.moto_services import LogSink, MetricSink
-from ..backing.objects import BadS3Uri, ObjectStore
-from ..execution import contract, instances
-from ..execution.runner import HostSpec, JobSpec, Runner, StartError
-from .images import resolve_image, version_notice
-from .training_jobs import TrainingJobs
+from ...backing.moto_services import LogSink, MetricSink
+from ...backing.objects import BadS3Uri, ObjectStore
+from ...execution import contract, instances
+from ...execution.runner import HostSpec, JobSpec, Runner, StartError
+from ..images import resolve_image, version_notice
+from .training import TrainingJobs
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ import logging
 import threading
 import time
 
-from ..aws.errors import ValidationException
-from ..hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher, instance_for
-from ..hosting.live import ContainerFailed, Deployment, LiveInstance, LiveVariant
-from ..hosting.serverless import ServerlessPool
-from .arns import arn
+from ...aws.errors import ValidationException
+from ...hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher, instance_for
+from ...hosting.live import ContainerFailed, Deployment, LiveInstance, LiveVariant
+from ...hosting.serverless import ServerlessPool
+from ..arns import arn
 from .models import serving_container
-from .resources import Kind, Resources
+from ..resources import Kind, Resources
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 
-from ..backing.objects import ObjectStore, split_s3_uri
-from ..execution.instances import lookup
-from ..hosting import filters
-from ..hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher
-from ..hosting.live import ContainerFailed, LiveInstance
-from .models import serving_container
-from .resources import Resources
-from .transform_jobs import LOG_GROUP
+from ...backing.objects import ObjectStore, split_s3_uri
+from ...execution.instances import lookup
+from ...hosting import filters
+from ...hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher
+from ...hosting.live import ContainerFailed, LiveInstance
+from ..inference.models import serving_container
+from ..resources import Resources
+from .transform import LOG_GROUP
 
 log = logging.getLogger(__name__)
 
