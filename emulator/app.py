@@ -36,7 +36,8 @@ from .sagemaker.inference.models import MODEL
 from .sagemaker.resources import Resources
 from .sagemaker.jobs.transform import TRANSFORM_JOB
 from .sagemaker.jobs.transform_worker import TransformWorker
-from .sagemaker.jobs.training import TrainingJobs
+from .sagemaker.jobs.service import JobService
+from .sagemaker.jobs.training import TRAINING_JOB
 from .sagemaker.jobs.training_worker import TrainingWorker
 from .store import Store
 
@@ -65,18 +66,7 @@ class Emulator:
         self.s3.wait_ready(self.objects.client)
         self.logs.replay()
         self.metrics.replay()
-        interrupted = self.provider.jobs.in_progress()
-        for doc in interrupted:
-            self.provider.jobs.move(doc["TrainingJobName"], "Failed",
-                                    FailureReason="InternalServerError: the emulator stopped while "
-                                                  "this job was running", TrainingEndTime=time.time())
-        for doc in self.provider.transform_jobs.all():
-            if doc["TransformJobStatus"] in ("InProgress", "Stopping"):
-                self.provider.transform_jobs.update(doc["TransformJobName"], lambda d: d.update(
-                    TransformJobStatus="Failed", TransformEndTime=time.time(),
-                    FailureReason="InternalServerError: the emulator stopped while this job was running"))
-        for kind in ("training", "endpoint", "transform"):
-            self.runner.remove_leftovers(kind)
+        self.provider.job_service.restore()
         self.provider.hosting.restore()
 
     def close(self) -> None:
@@ -127,10 +117,9 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     logs = LogSink(data_dir, settings.account_id, settings.region)
     metrics = MetricSink(data_dir, settings.account_id, settings.region)
     store = Store(data_dir / "state.sqlite3")
-    jobs = TrainingJobs(store)
     runner = runner or make_runner(settings)
     runner_name = runner.name
-    worker = TrainingWorker(jobs, objects, logs, metrics, runner, data_dir / "training-jobs",
+    worker = TrainingWorker(Resources(store, TRAINING_JOB), objects, logs, metrics, runner, data_dir / "training-jobs",
                             platform_env=container_env(settings, runner_name),
                             stop_grace_seconds=settings.stop_grace_seconds)
     launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs,
@@ -138,7 +127,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds,
                               settings.health_check_seconds)
     transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
-    provider = SageMakerProvider(store, jobs, worker, hosting, transforms, settings.region, settings.account_id)
+    job_service = JobService([worker, transforms], runner)
+    provider = SageMakerProvider(store, worker, hosting, transforms, job_service, settings.region, settings.account_id)
     flask_app = create_flask_app(provider, runner_name, settings.region)
     invocation_metrics = InvocationMetrics(metrics)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,

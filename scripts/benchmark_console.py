@@ -22,7 +22,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
-from emulator.sagemaker.jobs.training import TrainingJobs, new_document, transition  # noqa: E402
+from emulator.sagemaker.jobs.training import TRAINING_JOB, new_document, transition  # noqa: E402
+from emulator.sagemaker.resources import Resources  # noqa: E402
 from emulator.store import Store  # noqa: E402
 from browser import chromium  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402
@@ -49,7 +50,7 @@ CLICK_UNTIL = """([click, selector]) => new Promise((resolve) => {
 
 
 def seed(data_dir: Path, count: int) -> list[str]:
-    jobs = TrainingJobs(Store(data_dir / "state.sqlite3"))
+    jobs = Resources(Store(data_dir / "state.sqlite3"), TRAINING_JOB)
     names = []
     start = time.time() - count * 60
     for i in range(count):

@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CONTAINER_ROOT = "/opt/ml"
+CHECKPOINTS_PATH = f"{CONTAINER_ROOT}/checkpoints"  # CheckpointConfig.LocalPath's default
 FAILURE_REASON_LIMIT = 1024
 DEFAULT_GROUP = "homogeneousCluster"
+
+
+def channel_path(channel: str) -> str:
+    """Where a channel's files are inside the container."""
+    return f"{CONTAINER_ROOT}/input/data/{channel}"
 
 
 def host_names(count: int) -> list[str]:

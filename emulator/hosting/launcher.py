@@ -34,6 +34,15 @@ class LaunchRequest:
     download_timeout: int = DEFAULT_DOWNLOAD_TIMEOUT
     extra_env: dict | None = None
 
+    @property
+    def subject(self) -> str:
+        """What runs the container, as failure reasons name it."""
+        return f"production variant {self.variant}" if self.kind == "endpoint" else f"{self.noun} {self.owner}"
+
+    @property
+    def noun(self) -> str:
+        return "endpoint" if self.kind == "endpoint" else f"{self.kind} job"
+
 
 def serverless_instance(memory_mb: int) -> Instance:
     # Serverless memory sizes go from 1 to 6 GB; vCPUs grow with memory as on AWS.
@@ -76,12 +85,37 @@ class Launcher:
         threading.Thread(target=self._pump_logs, args=(live, request.log_group), daemon=True,
                          name=f"logs-{spec.name}").start()
         try:
-            live.wait_healthy(request.startup_timeout, request.variant)
+            live.wait_healthy(request.startup_timeout, request.subject, request.noun)
         except ContainerFailed:
             time.sleep(0.2)  # let the last lines reach the log before the container goes
             serving.stop(grace_seconds=1)
             raise
         return live
+
+    def launch_many(self, request: LaunchRequest, count: int) -> list[LiveInstance]:
+        """`count` instances started side by side; if one cannot start, those that did are
+        stopped and the first failure is raised (ContainerFailed)."""
+        instances, errors = [], []
+
+        def one():
+            try:
+                instances.append(self.launch(request))
+            except ContainerFailed as exc:
+                errors.append(exc)
+        threads = [threading.Thread(target=one, daemon=True, name=f"launch-{request.owner}") for _ in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            for instance in instances:
+                instance.stop(grace_seconds=1)
+            raise errors[0]
+        return instances
+
+    def remove_leftovers(self, kind: str) -> None:
+        """The containers of that kind an emulator that did not shut down cleanly left."""
+        self.runner.remove_leftovers(kind)
 
     def resolved_image(self, image: str) -> str:
         """name@image ID, as DescribeEndpoint's ResolvedImage; the name alone when the runner

@@ -139,7 +139,9 @@ class LiveInstance:
             return f"it did not answer /ping within {PING_TIMEOUT_SECONDS} seconds {self.failed_pings} times in a row"
         return None
 
-    def wait_healthy(self, timeout_seconds: float, variant: str) -> None:
+    def wait_healthy(self, timeout_seconds: float, subject: str, logs_of: str) -> None:
+        """subject: what runs the container ("production variant X", "transform job Y");
+        logs_of: whose logs to check ("endpoint", "transform job")."""
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
             if self.ping():
@@ -148,14 +150,14 @@ class LiveInstance:
             if code is not None:
                 cause = last_error(self.recent_lines)
                 raise ContainerFailed(
-                    f"The primary container for production variant {variant} did not pass the ping "
+                    f"The primary container for {subject} did not pass the ping "
                     f"health check: it exited with code {code}. Please check CloudWatch logs for "
-                    f"this endpoint.{' Last error: ' + cause if cause else ''}"[:1024])
+                    f"this {logs_of}.{' Last error: ' + cause if cause else ''}"[:1024])
             time.sleep(0.03)
-        raise ContainerFailed(f"The primary container for production variant {variant} did not pass "
+        raise ContainerFailed(f"The primary container for {subject} did not pass "
                               f"the ping health check within {int(timeout_seconds)} seconds "
-                              "(ContainerStartupHealthCheckTimeoutInSeconds). Please check CloudWatch "
-                              "logs for this endpoint.")
+                              f"(ContainerStartupHealthCheckTimeoutInSeconds). Please check CloudWatch "
+                              f"logs for this {logs_of}.")
 
     def stop(self, grace_seconds: int, drain_seconds: float = 0) -> None:
         deadline = time.monotonic() + drain_seconds

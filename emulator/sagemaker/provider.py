@@ -15,17 +15,18 @@ from .inference.endpoint_configs import ENDPOINT_CONFIG
 from .inference.endpoints import EndpointService
 from .paging import page
 from .resources import Resources
-from .jobs.training import TrainingJobs
+from .jobs.service import JobService
 from .jobs.training_worker import TrainingWorker
 from .jobs.transform_worker import TransformWorker
 
 
 class SageMakerProvider:
-    def __init__(self, store: Store, jobs: TrainingJobs, worker: TrainingWorker, hosting: EndpointService,
-                 transforms: TransformWorker, region: str, account: str):
+    def __init__(self, store: Store, worker: TrainingWorker, hosting: EndpointService,
+                 transforms: TransformWorker, job_service: JobService, region: str, account: str):
         self.store = store
-        self.jobs = jobs
+        self.jobs = worker.jobs
         self.worker = worker
+        self.job_service = job_service
         self.hosting = hosting
         self.models = transforms.models
         self.configs = Resources(store, ENDPOINT_CONFIG)
@@ -75,16 +76,7 @@ class SageMakerProvider:
         return answer
 
     def stop_training_job(self, request: dict) -> dict:
-        name = request["TrainingJobName"]
-        doc = self.jobs.get(name)
-        status = doc["TrainingJobStatus"]
-        if status == "Stopping":
-            return {}
-        if status != "InProgress":
-            raise ValidationException(f"The training job {name} is not in progress "
-                                      f"(TrainingJobStatus: {status}); only an InProgress job can be stopped.")
-        self.jobs.move(name, "Stopping")
-        self.worker.request_stop(name)
+        self.job_service.stop(self.worker, request["TrainingJobName"])
         return {}
 
     # -- models ----------------------------------------------------------------------------
@@ -184,15 +176,7 @@ class SageMakerProvider:
         return self.transform_jobs.query(request)
 
     def stop_transform_job(self, request: dict) -> dict:
-        name = request["TransformJobName"]
-        doc = self.transform_jobs.get(name)
-        if doc["TransformJobStatus"] == "Stopping":
-            return {}
-        if doc["TransformJobStatus"] != "InProgress":
-            raise ValidationException(f"The transform job {name} is not in progress "
-                                      f"(TransformJobStatus: {doc['TransformJobStatus']}).")
-        self.transform_jobs.update(name, lambda d: d.update(TransformJobStatus="Stopping"))
-        self.transforms.request_stop(name)
+        self.job_service.stop(self.transforms, request["TransformJobName"])
         return {}
 
     # -- tags ------------------------------------------------------------------------------

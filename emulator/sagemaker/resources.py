@@ -6,10 +6,10 @@ the filters, sorting and paging below.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-from ..aws.errors import ValidationException
+from ..aws.errors import ServiceError, ValidationException
 from ..store import Conflict, Store
 from .paging import page
 
@@ -29,8 +29,11 @@ class Kind:
     list_key: str     # List*'s result member, e.g. "EndpointConfigs"
     summary: tuple[str, ...]
     status: str | None = None  # the member StatusEquals filters on
-    missing: Callable[[str, str], str] | None = None  # (noun, name) -> message for an unknown name
+    missing: Callable[[str, str], ServiceError] | None = None  # (noun, name) -> the error for an unknown name
+    duplicate: Callable[[dict], ServiceError] | None = None  # the stored document -> the error for its name again
     default_order: str = "Descending"  # ListTrainingJobs alone defaults to Ascending
+    # List* filters of this kind alone: request member -> test(document, value).
+    extra_filters: dict[str, Callable[[dict, object], bool]] = field(default_factory=dict)
 
     @property
     def name_key(self) -> str:
@@ -41,8 +44,12 @@ class Kind:
         return self.prefix + "Arn"
 
 
-def could_not_find(noun: str, name: str) -> str:
-    return f'Could not find {noun} "{name}".'
+def could_not_find(noun: str, name: str) -> ServiceError:
+    return ValidationException(f'Could not find {noun} "{name}".')
+
+
+def already_exists(kind: Kind, doc: dict) -> ServiceError:
+    return ValidationException(f'Cannot create already existing {kind.noun} "{doc[kind.arn_key]}".')
 
 
 class Resources:
@@ -54,8 +61,8 @@ class Resources:
         try:
             self.store.insert(self.kind.kind, doc[self.kind.name_key], doc)
         except Conflict:
-            raise ValidationException(f'Cannot create already existing {self.kind.noun} '
-                                      f'"{doc[self.kind.arn_key]}".')
+            existing = self.find(doc[self.kind.name_key])
+            raise (self.kind.duplicate(existing) if self.kind.duplicate else already_exists(self.kind, doc))
 
     def find(self, name: str) -> dict | None:
         return self.store.get(self.kind.kind, name)
@@ -63,8 +70,7 @@ class Resources:
     def get(self, name: str) -> dict:
         doc = self.find(name)
         if doc is None:
-            message = (self.kind.missing or could_not_find)(self.kind.noun, name)
-            raise ValidationException(message)
+            raise (self.kind.missing or could_not_find)(self.kind.noun, name)
         return doc
 
     def update(self, name: str, change) -> dict:
@@ -79,25 +85,24 @@ class Resources:
     def all(self) -> list[dict]:
         return self.store.all(self.kind.kind)
 
-    def query(self, request: dict, sort_keys: dict | None = None, extra_filters: dict | None = None) -> dict:
-        return list_page(self.all(), request, self.kind, sort_keys, extra_filters)
+    def query(self, request: dict) -> dict:
+        return list_page(self.all(), request, self.kind)
 
 
-def list_page(docs: list[dict], request: dict, kind: Kind, sort_keys: dict | None = None,
-              extra_filters: dict | None = None) -> dict:
+def list_page(docs: list[dict], request: dict, kind: Kind) -> dict:
     """List*: filters, SortBy/SortOrder (CreationTime, Descending unless asked), paging."""
-    for member, (field, test) in _TIME_FILTERS.items():
+    for member, (key, test) in _TIME_FILTERS.items():
         if request.get(member) is not None:
-            docs = [d for d in docs if field in d and test(d[field], request[member])]
+            docs = [d for d in docs if key in d and test(d[key], request[member])]
     if request.get("NameContains"):
         docs = [d for d in docs if request["NameContains"] in d[kind.name_key]]
     if kind.status and request.get("StatusEquals"):
         docs = [d for d in docs if d.get(kind.status) == request["StatusEquals"]]
-    for member, test in (extra_filters or {}).items():
+    for member, test in kind.extra_filters.items():
         if request.get(member) is not None:
             docs = [d for d in docs if test(d, request[member])]
     keys = {"Name": lambda d: d[kind.name_key], "CreationTime": lambda d: d["CreationTime"],
-            **({"Status": lambda d: d.get(kind.status, "")} if kind.status else {}), **(sort_keys or {})}
+            **({"Status": lambda d: d.get(kind.status, "")} if kind.status else {})}
     docs.sort(key=keys.get(request.get("SortBy", "CreationTime"), keys["CreationTime"]),
               reverse=request.get("SortOrder", kind.default_order) == "Descending")
     chunk, token = page(docs, request.get("MaxResults"), request.get("NextToken"))

@@ -2,7 +2,8 @@ import pytest
 
 from emulator.aws.errors import ResourceInUse, ValidationException
 from emulator.sagemaker.paging import page
-from emulator.sagemaker.jobs.training import TrainingJobs, new_document, transition
+from emulator.sagemaker.jobs.training import TRAINING_JOB, new_document, transition
+from emulator.sagemaker.resources import Resources
 from emulator.store import Store
 
 
@@ -14,11 +15,11 @@ def request(name):
 
 
 def test_state_survives_reopening_and_duplicates_are_refused(tmp_path):
-    jobs = TrainingJobs(Store(tmp_path / "s.db"))
+    jobs = Resources(Store(tmp_path / "s.db"), TRAINING_JOB)
     jobs.add(new_document(request("Job-A"), "us-east-1", "123456789012", 10.0))
     with pytest.raises(ResourceInUse):
         jobs.add(new_document(request("Job-A"), "us-east-1", "123456789012", 11.0))
-    reopened = TrainingJobs(Store(tmp_path / "s.db"))
+    reopened = Resources(Store(tmp_path / "s.db"), TRAINING_JOB)
     doc = reopened.get("Job-A")
     assert doc["TrainingJobArn"] == "arn:aws:sagemaker:us-east-1:123456789012:training-job/job-a"
     assert doc["CreationTime"] == 10.0 and doc["StoppingCondition"]["MaxRuntimeInSeconds"] == 86400

@@ -112,7 +112,9 @@ class EndpointService:
 
     def restore(self) -> None:
         """After a restart: redeploy what was live (SystemUpdating, as AWS shows for
-        platform work), finish deletes, and fail what was half created."""
+        platform work), finish deletes, and fail what was half created. Containers an
+        emulator that did not shut down cleanly left go first."""
+        self.launcher.remove_leftovers("endpoint")
         for doc in self.endpoints.all():
             name, status = doc["EndpointName"], doc["EndpointStatus"]
             snapshot = self.store.get(SNAPSHOT_KIND, name)
@@ -183,8 +185,13 @@ class EndpointService:
 
     def build(self, name: str, config: dict, models: dict[str, dict]) -> Deployment:
         """Start every variant's containers and wait until each answers /ping."""
-        variants, started, errors = [], [], []
-        threads = []
+        variants, errors, threads = [], [], []
+
+        def start(live: LiveVariant, count: int) -> None:
+            try:
+                live.instances.extend(self.launcher.launch_many(live.request, count))
+            except ContainerFailed as exc:
+                errors.append(exc)
         for variant in config["ProductionVariants"]:
             model = models[variant["ModelName"]]
             container, image = serving_container(model)
@@ -200,9 +207,8 @@ class EndpointService:
                                                  serverless["MaxConcurrency"], self.serverless_idle_seconds,
                                                  STOP_GRACE_SECONDS)
             else:
-                for _ in range(variant["InitialInstanceCount"]):
-                    threads.append(threading.Thread(target=self._launch_into,
-                                                    args=(request, live, started, errors), daemon=True))
+                threads.append(threading.Thread(target=start, args=(live, variant["InitialInstanceCount"]),
+                                                daemon=True, name=f"start-{name}-{variant['VariantName']}"))
             variants.append(live)
         for t in threads:
             t.start()
@@ -210,7 +216,7 @@ class EndpointService:
             t.join()
         deployment = Deployment(config["EndpointConfigName"], variants, config)
         if errors:
-            deployment.stop(grace_seconds=1)
+            deployment.stop(grace_seconds=1)  # the variants that did start
             raise errors[0]
         return deployment
 
@@ -278,14 +284,6 @@ class EndpointService:
         # close() sets _closed before it reads the deployments: a swap it could have missed is seen here.
         if not placed or self._closed.is_set():
             new.stop(grace_seconds=1)  # the endpoint was updated, deleted or closed meanwhile
-
-    def _launch_into(self, request: LaunchRequest, live: LiveVariant, started: list, errors: list) -> None:
-        try:
-            instance = self.launcher.launch(request)
-            live.instances.append(instance)
-            started.append(instance)
-        except ContainerFailed as exc:
-            errors.append(exc)
 
     def _delete(self, name: str) -> None:
         deployment = self.live.pop(name, None)  # from here no invocation reaches it

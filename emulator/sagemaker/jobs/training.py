@@ -8,9 +8,8 @@ consistent, as AWS reports them.
 import time
 
 from ...aws.errors import ResourceInUse, ValidationException, not_found
-from ...store import Conflict, Store
 from ..arns import arn
-from ..resources import Kind, list_page
+from ..resources import Kind, Resources
 
 KIND = "training-job"
 
@@ -123,49 +122,23 @@ def transition(doc: dict, secondary: str, now: float, message: str | None = None
     doc["LastModifiedTime"] = now
 
 
+def _name_taken(existing: dict) -> ResourceInUse:
+    return ResourceInUse("Training job names must be unique within an AWS account and region, and a training "
+                         f"job with this name already exists ({existing['TrainingJobArn']})")
+
+
 TRAINING_JOB = Kind(kind=KIND, noun="training job", prefix="TrainingJob", list_key="TrainingJobSummaries",
                     summary=("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
                              "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus", "WarmPoolStatus"),
-                    status="TrainingJobStatus", default_order="Ascending")
+                    status="TrainingJobStatus", default_order="Ascending",
+                    missing=lambda noun, name: not_found(), duplicate=_name_taken,
+                    extra_filters={"WarmPoolStatusEquals":
+                                   lambda d, v: d.get("WarmPoolStatus", {}).get("Status") == v})
 
 
-class TrainingJobs:
-    """The stored training jobs; the worker runs them, this class only keeps their state."""
-
-    def __init__(self, store: Store):
-        self.store = store
-
-    def add(self, doc: dict) -> None:
-        try:
-            self.store.insert(KIND, doc["TrainingJobName"], doc)
-        except Conflict:
-            existing = self.store.get(KIND, doc["TrainingJobName"])
-            raise ResourceInUse("Training job names must be unique within an AWS account and "
-                                "region, and a training job with this name already exists "
-                                f"({existing['TrainingJobArn']})")
-
-    def get(self, name: str) -> dict:
-        doc = self.store.get(KIND, name)
-        if doc is None:
-            raise not_found()
-        return doc
-
-    def update(self, name: str, change) -> dict:
-        return self.store.update(KIND, name, change)
-
-    def move(self, name: str, secondary: str, message: str | None = None, **fields) -> dict:
-        def change(doc):
-            now = time.time()
-            transition(doc, secondary, now, message)
-            doc.update(fields)
-        return self.update(name, change)
-
-    def query(self, request: dict) -> dict:
-        warm_pool = {"WarmPoolStatusEquals": lambda d, v: d.get("WarmPoolStatus", {}).get("Status") == v}
-        return list_page(self.store.all(KIND), request, TRAINING_JOB, extra_filters=warm_pool)
-
-    def all(self) -> list[dict]:
-        return self.store.all(KIND)
-
-    def in_progress(self) -> list[dict]:
-        return [d for d in self.store.all(KIND) if d["TrainingJobStatus"] in ("InProgress", "Stopping")]
+def move(jobs: Resources, name: str, secondary: str, message: str | None = None, **fields) -> dict:
+    """The one way a training job's status changes (see transition)."""
+    def change(doc):
+        transition(doc, secondary, time.time(), message)
+        doc.update(fields)
+    return jobs.update(name, change)

@@ -2,7 +2,7 @@
 
 Starting -> Downloading (channels, checkpoints) -> Training (the runner) -> Uploading
 (model.tar.gz, output.tar.gz, checkpoints) -> Completed | Failed | Stopped. Every status
-change goes through TrainingJobs.move, so what Describe shows is what happened.
+change goes through training.move, so what Describe shows is what happened.
 """
 
 import logging
@@ -20,7 +20,8 @@ from ...backing.objects import BadS3Uri, ObjectStore
 from ...execution import contract, instances
 from ...execution.runner import HostSpec, JobSpec, Runner, StartError
 from ..images import resolve_image, version_notice
-from .training import TrainingJobs
+from ..resources import Resources
+from .training import move
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ class MetricWatcher:
 
 
 class TrainingWorker:
-    def __init__(self, jobs: TrainingJobs, objects: ObjectStore, logs: LogSink, metrics: MetricSink,
+    runner_kind = "training"
+
+    def __init__(self, jobs: Resources, objects: ObjectStore, logs: LogSink, metrics: MetricSink,
                  runner: Runner, work_dir: Path, platform_env: dict[str, str], stop_grace_seconds: int):
         self.jobs = jobs
         self.objects = objects
@@ -103,6 +106,12 @@ class TrainingWorker:
         if handle is not None:
             threading.Thread(target=handle.stop, args=(self.stop_grace_seconds,), daemon=True).start()
 
+    def mark_stopping(self, name: str) -> None:
+        move(self.jobs, name, "Stopping")
+
+    def finish(self, name: str, status: str, reason: str | None = None) -> None:
+        self._finish(name, status, TrainingEndTime=time.time(), **({"FailureReason": reason} if reason else {}))
+
     # -- the job's side -------------------------------------------------------------------
 
     def _run(self, name: str) -> None:
@@ -124,7 +133,7 @@ class TrainingWorker:
         hosts = contract.host_names(resources["InstanceCount"])
         started = time.time()
 
-        self.jobs.move(name, "Downloading", TrainingStartTime=started)
+        move(self.jobs, name, "Downloading", TrainingStartTime=started)
         shutil.rmtree(job_dir, ignore_errors=True)
         host_specs = [HostSpec(h, contract.Layout(job_dir / h)) for h in hosts]
         try:
@@ -139,13 +148,13 @@ class TrainingWorker:
 
         image = resolve_image(spec["TrainingImage"])
         job = JobSpec(
-            name=name, kind="training", image=image,
+            name=name, kind=self.runner_kind, image=image,
             command=spec.get("ContainerArguments") or (None if spec.get("ContainerEntrypoint") else ["train"]),
             entrypoint=spec.get("ContainerEntrypoint"),
             environment={**self.platform_env, "TRAINING_JOB_NAME": name,
                          "TRAINING_JOB_ARN": doc["TrainingJobArn"], **doc.get("Environment", {})},
             hosts=host_specs, instance=instance)
-        self.jobs.move(name, "Training")
+        move(self.jobs, name, "Training")
         try:
             handle = self.runner.start(job)
         except StartError as exc:
@@ -188,7 +197,7 @@ class TrainingWorker:
             # A stopped job keeps its model, as on AWS.
             outcome = ("MaxRuntimeExceeded" if control.max_runtime_hit.is_set()
                        else "Stopped" if stopped else "Completed")
-            self.jobs.move(name, "Uploading")
+            move(self.jobs, name, "Uploading")
             artifacts = self._upload(doc, layouts, with_model=True)
             handle.remove()
             self._finish(name, outcome, started=started, **artifacts, **final_metrics)
@@ -208,7 +217,7 @@ class TrainingWorker:
         if started is not None:
             seconds = max(1, int(round(now - started)))
             fields.update(TrainingEndTime=now, TrainingTimeInSeconds=seconds, BillableTimeInSeconds=seconds)
-        self.jobs.move(name, secondary, **fields)
+        move(self.jobs, name, secondary, **fields)
 
     def _log_sink(self, name: str, hosts: list[str], started: float, metrics: MetricWatcher,
                   first_line: str | None = None):
@@ -249,11 +258,11 @@ class TrainingWorker:
             self._fetch_channel(channel, host_specs)
         checkpoint = doc.get("CheckpointConfig")
         if checkpoint:
-            local = checkpoint.get("LocalPath", "/opt/ml/checkpoints")
+            local = checkpoint.get("LocalPath", contract.CHECKPOINTS_PATH)
             objects = self.objects.prefix_objects(checkpoint["S3Uri"].rstrip("/") + "/")
             for host_spec in host_specs:
                 self.objects.download(objects, host_spec.layout.checkpoints_dir)
-                if local.rstrip("/") != "/opt/ml/checkpoints":
+                if local.rstrip("/") != contract.CHECKPOINTS_PATH:
                     host_spec.mounts.append((host_spec.layout.checkpoints_dir, local, False))
 
     def _fetch_channel(self, channel: dict, host_specs: list[HostSpec]) -> None:
@@ -266,7 +275,7 @@ class TrainingWorker:
                 raise FileNotFoundError(f"channel {name}: {source} does not exist")
             for host_spec in host_specs:
                 host_spec.layout.channel_dir(name).mkdir(parents=True, exist_ok=True)
-                host_spec.mounts.append((source.resolve(), f"/opt/ml/input/data/{name}", True))
+                host_spec.mounts.append((source.resolve(), contract.channel_path(name), True))
             return
         objects = (self.objects.manifest_objects(uri) if s3["S3DataType"] == "ManifestFile"
                    else self.objects.prefix_objects(uri))

@@ -1,6 +1,6 @@
 """The TransformJob resource: InProgress -> Completed | Failed, Stopping -> Stopped."""
 
-from ...aws.errors import ValidationException
+from ...aws.errors import ValidationException, not_found
 from ..arns import arn
 from ..resources import Kind
 
@@ -9,7 +9,7 @@ TRANSFORM_JOB = Kind(kind="transform-job", noun="transform job", prefix="Transfo
                      summary=("TransformJobName", "TransformJobArn", "CreationTime", "TransformEndTime",
                               "LastModifiedTime", "TransformJobStatus", "FailureReason"),
                      status="TransformJobStatus",
-                     missing=lambda noun, name: "Requested resource not found.")
+                     missing=lambda noun, name: not_found())
 LOG_GROUP = "/aws/sagemaker/TransformJobs"
 MAX_PAYLOAD_PRODUCT_MB = 100  # MaxConcurrentTransforms x MaxPayloadInMB
 

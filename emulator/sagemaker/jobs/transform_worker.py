@@ -34,6 +34,8 @@ class JobFailed(Exception):
 
 
 class TransformWorker:
+    runner_kind = "transform"
+
     def __init__(self, jobs: Resources, models: Resources, objects: ObjectStore, launcher: Launcher):
         self.jobs = jobs
         self.models = models
@@ -70,13 +72,18 @@ class TransformWorker:
         finally:
             for instance in instances:
                 instance.stop(STOP_GRACE_SECONDS)
-
-        def finish(d):
-            d.update(TransformJobStatus=final[0], TransformEndTime=time.time())
-            if final[1]:
-                d["FailureReason"] = final[1]
-        self.jobs.update(name, finish)
+        self.finish(name, *final)
         self._stops.pop(name, None)
+
+    def mark_stopping(self, name: str) -> None:
+        self.jobs.update(name, lambda d: d.update(TransformJobStatus="Stopping"))
+
+    def finish(self, name: str, status: str, reason: str | None = None) -> None:
+        def finished(d):
+            d.update(TransformJobStatus=status, TransformEndTime=time.time())
+            if reason:
+                d["FailureReason"] = reason
+        self.jobs.update(name, finished)
 
     def _start(self, doc: dict, model: dict) -> list[LiveInstance]:
         env = {"SAGEMAKER_BATCH": "true", **doc.get("Environment", {})}
@@ -88,26 +95,10 @@ class TransformWorker:
             env["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"] = str(doc["MaxConcurrentTransforms"])
         resources = doc["TransformResources"]
         container, image = serving_container(model)
-        request = LaunchRequest(owner=doc["TransformJobName"], kind="transform", variant=doc["TransformJobName"],
+        request = LaunchRequest(owner=doc["TransformJobName"], kind=self.runner_kind, variant=doc["TransformJobName"],
                                 container=container, image=image, instance=lookup(resources["InstanceType"]), log_group=LOG_GROUP,
                                 extra_env=env)
-        instances, errors = [], []
-
-        def one():
-            try:
-                instances.append(self.launcher.launch(request))
-            except ContainerFailed as exc:
-                errors.append(exc)
-        threads = [threading.Thread(target=one, daemon=True) for _ in range(resources["InstanceCount"])]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            for instance in instances:
-                instance.stop(1)
-            raise ContainerFailed(str(errors[0]).replace("production variant", "transform job"))
-        return instances
+        return self.launcher.launch_many(request, resources["InstanceCount"])
 
     def _settings(self, doc: dict, instance: LiveInstance) -> dict:
         settings = dict(DEFAULTS)
