@@ -1,5 +1,5 @@
 """The emulator as one WSGI application: a gateway that routes each request by what it
-carries (see aws.routing) to the SageMaker APIs (Flask), S3 (SeaweedFS, proxied) or
+carries (see aws.routing) to the SageMaker API (aws.protocol), the console (Flask), S3 (SeaweedFS, proxied) or
 CloudWatch Logs/CloudWatch/STS/IAM (moto in-process)."""
 
 import fcntl
@@ -8,12 +8,11 @@ import logging
 import time
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask
 
 from .aws import protocol, routing
 from .aws.guard import OriginGuard
 from .aws.json_edge import guard_json_edges
-from .aws.errors import UnknownOperationException
 from .backing.identity import IdentityFacade
 from .backing.moto_services import LogSink, MetricSink, moto_wsgi_app
 from .backing.objects import ObjectStore
@@ -129,7 +128,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
     job_service = JobService([worker, transforms], runner)
     provider = SageMakerProvider(store, worker, hosting, transforms, job_service, settings.region, settings.account_id)
-    flask_app = create_flask_app(provider, runner_name, settings.region)
+    console_app = create_console_app(runner_name, settings.region)
     invocation_metrics = InvocationMetrics(metrics)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,
                       settings.invocation_timeout_seconds, invocation_metrics)
@@ -138,10 +137,10 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     moto_app = moto_wsgi_app()
     # Body caps, and Logs' JSON checked against botocore's model before moto sees it.
     gateway = Gateway(guard_json_edges({
-        routing.SAGEMAKER: flask_app,
+        routing.SAGEMAKER: protocol.JsonProtocolApp("sagemaker", provider),
         routing.SAGEMAKER_RUNTIME: RuntimeApp(invoker, capture, async_inference),
-        routing.EMULATOR: flask_app,
-        routing.CONSOLE: flask_app,
+        routing.EMULATOR: console_app,
+        routing.CONSOLE: console_app,
         routing.S3: ReverseProxy(s3.url),
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
@@ -175,19 +174,13 @@ class Gateway:
         return app(environ, start_response)
 
 
-def create_flask_app(provider: SageMakerProvider, runner_name: str, region: str) -> Flask:
+def create_console_app(runner_name: str, region: str) -> Flask:
+    """The web console and the emulator's own paths (/_emulator/...)."""
     app = Flask("sagemaker_emulator", static_folder=None)
     app.register_blueprint(console_blueprint(region))
 
     @app.get("/_emulator/health")
     def health():
         return {"status": "ok", "runner": runner_name, "services": ["sagemaker", "s3", "logs", "sts", "iam"]}
-
-    @app.post("/")
-    def sagemaker_control_plane():
-        if request.environ.get("emulator.service") != routing.SAGEMAKER:
-            return protocol.error_response(UnknownOperationException("Not a SageMaker request"))
-        return protocol.handle("sagemaker", request.headers.get("X-Amz-Target", ""),
-                               request.get_data(), provider)
 
     return app

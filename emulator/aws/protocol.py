@@ -12,7 +12,7 @@ import re
 import uuid
 
 from botocore import xform_name
-from flask import Response
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .errors import InternalFailure, SerializationException, ServiceError, UnknownOperationException
 from .specs import service_model
@@ -100,20 +100,30 @@ def parse_json_object(body: bytes) -> dict:
     return params
 
 
-def json_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
-    response = Response(json.dumps(body), status=status, content_type=JSON_11)
-    response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
-    for k, v in (headers or {}).items():
-        response.headers[k] = v
-    return response
+class JsonResponse:
+    """One JSON protocol answer, itself a WSGI application (no web framework needed)."""
+
+    def __init__(self, body: dict, status: int = 200, headers: dict | None = None):
+        self.status = status
+        self.body = json.dumps(body).encode()
+        self.headers = {"Content-Type": JSON_11, "x-amzn-RequestId": str(uuid.uuid4()), **(headers or {})}
+
+    def __call__(self, environ, start_response):
+        headers = [*self.headers.items(), ("Content-Length", str(len(self.body)))]
+        start_response(f"{self.status} {HTTP_STATUS_CODES.get(self.status, '')}".rstrip(), headers)
+        return [self.body]
 
 
-def error_response(error: ServiceError) -> Response:
+def json_response(body: dict, status: int = 200, headers: dict | None = None) -> JsonResponse:
+    return JsonResponse(body, status, headers)
+
+
+def error_response(error: ServiceError) -> JsonResponse:
     return json_response({"__type": error.code, "message": error.message}, status=error.status,
                          headers={"x-amzn-ErrorType": error.code})
 
 
-def handle(service: str, target: str, body: bytes, provider) -> Response:
+def handle(service: str, target: str, body: bytes, provider) -> JsonResponse:
     try:
         prefix = service_model(service).metadata["targetPrefix"] + "."
         if not target.startswith(prefix):
@@ -133,3 +143,18 @@ def handle(service: str, target: str, body: bytes, provider) -> Response:
     except Exception as exc:  # never a traceback on the wire
         log.exception("internal error in %s", target)
         return error_response(InternalFailure(f"Internal error: {type(exc).__name__}: {exc}"))
+
+
+class JsonProtocolApp:
+    """A JSON 1.1 service served by `provider` (one method per operation), as a WSGI application.
+    The gateway has routed the request here, and the JSON edge has capped its body."""
+
+    def __init__(self, service: str, provider):
+        self.service = service
+        self.provider = provider
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        answer = handle(self.service, environ.get("HTTP_X_AMZ_TARGET", ""), body, self.provider)
+        return answer(environ, start_response)

@@ -32,7 +32,7 @@ class EchoProvider:
 
 def call(operation: str, body: bytes):
     response = protocol.handle("sagemaker", f"SageMaker.{operation}", body, EchoProvider())
-    return response.status_code, json.loads(response.get_data()), response.headers
+    return response.status, json.loads(response.body), response.headers
 
 
 def assert_error(operation: str, body: bytes, code: str, status: int = 400) -> str:
