@@ -62,7 +62,7 @@ class Emulator:
     def start(self) -> None:
         """Start the backing services and bring stored state back (blocks until S3 answers)."""
         self.s3.start()
-        self.s3.wait_ready(self.objects.client)
+        self.s3.wait_ready(self.objects.ping)
         self.logs.replay()
         self.metrics.replay()
         self.provider.job_service.restore()

@@ -1,15 +1,36 @@
-"""The emulator's own S3 client: fetch channels, upload artifacts and checkpoints."""
+"""The emulator's one interface to S3 (fetch channels and model data, upload artifacts,
+checkpoints, captures and async answers), by s3:// URI. Everything above goes through it, so
+another S3 backend is another implementation of this class.
+"""
 
+import contextlib
 import json
 import os
 from pathlib import Path, PurePosixPath
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
+
+_MISSING_CODES = {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}
 
 
 class BadS3Uri(ValueError):
     pass
+
+
+class ObjectMissing(LookupError):
+    """The bucket or the object a URI names does not exist."""
+
+
+@contextlib.contextmanager
+def _missing_raised_as_such(what: str):
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _MISSING_CODES:
+            raise ObjectMissing(f"{what} does not exist") from exc
+        raise
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -37,11 +58,35 @@ class ObjectStore:
             config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3},
                           max_pool_connections=32))
 
+    def ping(self) -> None:
+        """Returns once S3 answers; raises what the client raises while it does not."""
+        self.client.list_buckets()
+
     def list_keys(self, bucket: str, prefix: str) -> list[str]:
         keys = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            keys.extend(obj["Key"] for obj in page.get("Contents", []))
+        with _missing_raised_as_such(f"s3://{bucket}"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                keys.extend(obj["Key"] for obj in page.get("Contents", []))
         return keys
+
+    def read(self, uri: str) -> bytes:
+        bucket, key = split_s3_uri(uri)
+        with _missing_raised_as_such(uri):
+            return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    def write(self, uri: str, body: bytes, content_type: str | None = None) -> None:
+        bucket, key = split_s3_uri(uri)
+        self.client.put_object(Bucket=bucket, Key=key, Body=body, **({"ContentType": content_type} if content_type else {}))
+
+    def etag(self, uri: str) -> str:
+        bucket, key = split_s3_uri(uri)
+        with _missing_raised_as_such(uri):
+            return self.client.head_object(Bucket=bucket, Key=key)["ETag"]
+
+    def download_file(self, uri: str, target: Path) -> None:
+        bucket, key = split_s3_uri(uri)
+        with _missing_raised_as_such(uri):
+            self.client.download_file(bucket, key, str(target))
 
     def prefix_objects(self, uri: str) -> list[tuple[str, str, str]]:
         """(bucket, key, path in the channel) for an S3Prefix data source.
@@ -60,8 +105,7 @@ class ObjectStore:
 
     def manifest_objects(self, uri: str) -> list[tuple[str, str, str]]:
         """Objects named by a ManifestFile: [{"prefix": "s3://b/p/"}, "rel/key", ...]."""
-        bucket, key = split_s3_uri(uri)
-        manifest = json.loads(self.client.get_object(Bucket=bucket, Key=key)["Body"].read())
+        manifest = json.loads(self.read(uri))
         if not isinstance(manifest, list) or not manifest or "prefix" not in manifest[0]:
             raise BadS3Uri(f"manifest {uri} must be a JSON list starting with {{\"prefix\": ...}}")
         m_bucket, m_prefix = split_s3_uri(manifest[0]["prefix"])
@@ -73,7 +117,7 @@ class ObjectStore:
         for bucket, key, rel in objects:
             target = safe_join(dest, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.client.download_file(bucket, key, str(target))
+            self.download_file(f"s3://{bucket}/{key}", target)
             total += target.stat().st_size
         return total
 

@@ -109,7 +109,7 @@ class SeaweedS3:
         logfile.close()
         self.pid_file.record(self.process.pid)
 
-    def wait_ready(self, client, timeout: float = 60.0) -> None:
+    def wait_ready(self, answers, timeout: float = 60.0) -> None:
         """Until S3 answers and every volume already on disk is back in the master's
         topology: before that, reads of objects stored in an earlier run fail."""
         deadline = time.monotonic() + timeout
@@ -121,7 +121,7 @@ class SeaweedS3:
                 raise RuntimeError(f"SeaweedFS exited with {self.process.returncode}; "
                                    f"see {self.dir / 'weed.log'}")
             try:
-                client.list_buckets()
+                answers()
                 for volume in sorted(pending):
                     answer = http.request("GET", f"{master}/dir/lookup?volumeId={volume}")
                     if answer.status == 200 and json.loads(answer.data).get("locations"):

@@ -35,9 +35,9 @@ class ModelDataCache:
             return None
         compressed = source is None or source.get("CompressionType", "None") == "Gzip"
         try:
-            bucket, key = split_s3_uri(url)
+            split_s3_uri(url)
             if compressed:
-                tag = self.objects.client.head_object(Bucket=bucket, Key=key)["ETag"]
+                tag = self.objects.etag(url)
             else:
                 tag = ",".join(sorted(k for _, k, _ in self.objects.prefix_objects(url)))
         except BadS3Uri as exc:
@@ -54,7 +54,7 @@ class ModelDataCache:
             work = Path(tempfile.mkdtemp(prefix=".partial-", dir=self.root))
             try:
                 if compressed:
-                    self._unpack(bucket, key, work)
+                    self._unpack(url, work)
                 else:
                     self.objects.download(self.objects.prefix_objects(url), work / "model")
                 if time.monotonic() - started > timeout_seconds:
@@ -71,9 +71,9 @@ class ModelDataCache:
                 shutil.rmtree(work, ignore_errors=True)
         return target
 
-    def _unpack(self, bucket: str, key: str, work: Path) -> None:
+    def _unpack(self, url: str, work: Path) -> None:
         archive = work / "model.tar.gz"
-        self.objects.client.download_file(bucket, key, str(archive))
+        self.objects.download_file(url, archive)
         with tarfile.open(archive) as tar:
             # "data" refuses members that escape the folder, links out of it and devices.
             tar.extractall(work / "model", filter="data")

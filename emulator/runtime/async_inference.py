@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ..aws.errors import ServiceError
-from ..backing.objects import ObjectStore, split_s3_uri
+from ..backing.objects import ObjectStore
 from .invoke import Invocation, Invoker
 
 log = logging.getLogger(__name__)
@@ -37,18 +37,14 @@ class AsyncInference:
     def _run(self, call: Invocation, input_location: str, config: dict, inference_id: str) -> None:
         output, failure = self.locations(config, inference_id)
         try:
-            bucket, key = split_s3_uri(input_location)
-            call.body = self.objects.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            call.body = self.objects.read(input_location)
             answer = self.invoker.invoke(call)
-            bucket, key = split_s3_uri(output)
-            self.objects.client.put_object(Bucket=bucket, Key=key, Body=answer.body,
-                                           ContentType=answer.content_type)
+            self.objects.write(output, answer.body, answer.content_type)
         except Exception as exc:
             message = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
             target = failure or output
             try:
-                bucket, key = split_s3_uri(target)
-                self.objects.client.put_object(Bucket=bucket, Key=key, Body=message.encode())
+                self.objects.write(target, message.encode())
             except Exception:
                 log.exception("async inference %s: could not write its failure to %s", inference_id, target)
 

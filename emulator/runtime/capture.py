@@ -125,7 +125,7 @@ class CaptureWriter:
             key = "/".join(p for p in (prefix.strip("/"), endpoint, variant, now.strftime("%Y/%m/%d/%H"),
                                        f"{now.strftime('%M-%S-')}{now.microsecond // 1000:03d}-{uuid.uuid4()}.jsonl")
                            if p)
-            self.objects.client.put_object(Bucket=bucket, Key=key, Body=("\n".join(lines) + "\n").encode())
+            self.objects.write(f"s3://{bucket}/{key}", ("\n".join(lines) + "\n").encode())
         except Exception:
             log.exception("data capture for %s could not be written to %s", endpoint, destination)
 

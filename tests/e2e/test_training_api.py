@@ -162,3 +162,17 @@ def test_search_training_jobs(sm, s3):
 def test_unsupported_operation_is_an_aws_error(sm):
     error = error_of(sm.list_hub_contents, HubName="h", HubContentType="Model")["Error"]
     assert error["Code"] == "UnknownOperationException"
+
+
+@pytest.mark.parametrize("uri, missing", [("s3://no-such-bucket-e2e/train/", "s3://no-such-bucket-e2e"),
+                                          (f"s3://{BUCKET}/no-such-manifest", f"s3://{BUCKET}/no-such-manifest")])
+def test_a_channel_that_does_not_exist_fails_the_job_as_a_client_error(sm, s3, uri, missing):
+    ensure_bucket(s3, BUCKET)
+    name = f"missing-channel-{uuid.uuid4().hex[:8]}"
+    request = training_request(name, BUCKET, {}, channels=[("train", uri)])
+    if "manifest" in uri:
+        request["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataType"] = "ManifestFile"
+    sm.create_training_job(**request)
+    desc = wait_for(sm, name, 60)
+    assert desc["FailureReason"] == f"ClientError: {missing} does not exist"
+    assert desc["SecondaryStatus"] == "Failed"

@@ -32,7 +32,7 @@ def objects():
 def captured(objects, endpoint: str) -> list[dict]:
     keys = objects.list_keys(BUCKET, f"dc/{endpoint}/")
     return [json.loads(line) for key in keys
-            for line in objects.client.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines()]
+            for line in objects.read(f"s3://{BUCKET}/{key}").decode().splitlines()]
 
 
 def wait_for_records(objects, endpoint: str, at_least: int, seconds: float = 20) -> list[dict]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...backing.moto_services import LogSink, MetricSink
-from ...backing.objects import BadS3Uri, ObjectStore
+from ...backing.objects import BadS3Uri, ObjectMissing, ObjectStore
 from ...execution import contract, instances
 from ...execution.runner import HostSpec, JobSpec, Runner, StartError
 from ..images import resolve_image, version_notice
@@ -138,8 +138,7 @@ class TrainingWorker:
         host_specs = [HostSpec(h, contract.Layout(job_dir / h)) for h in hosts]
         try:
             self._prepare(doc, host_specs, instance.type)
-        except (BadS3Uri, FileNotFoundError, self.objects.client.exceptions.NoSuchKey,
-                self.objects.client.exceptions.NoSuchBucket) as exc:
+        except (BadS3Uri, FileNotFoundError, ObjectMissing) as exc:
             self._finish(name, "Failed", started=started, FailureReason=f"ClientError: {exc}"[:1024])
             return
         if control.stop_requested.is_set():

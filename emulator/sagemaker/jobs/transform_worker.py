@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 
-from ...backing.objects import ObjectStore, split_s3_uri
+from ...backing.objects import ObjectStore
 from ...execution.instances import lookup
 from ...hosting import filters
 from ...hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher
@@ -152,7 +152,7 @@ class TransformWorker:
         if stop.is_set():
             return
         bucket, key, relative = obj
-        body = self.objects.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        body = self.objects.read(f"s3://{bucket}/{key}")
         transform_input, output = doc["TransformInput"], doc["TransformOutput"]
         processing = doc.get("DataProcessing", {})
         csv_format = filters.is_csv(transform_input.get("ContentType"))
@@ -191,9 +191,7 @@ class TransformWorker:
             result = b"".join(o.rstrip(b"\n") + b"\n" for o in outputs)
         else:
             result = b"".join(outputs)
-        out_bucket, out_prefix = split_s3_uri(output["S3OutputPath"])
-        out_key = f"{out_prefix.rstrip('/')}/{relative}.out" if out_prefix.strip("/") else f"{relative}.out"
-        self.objects.client.put_object(Bucket=out_bucket, Key=out_key, Body=result)
+        self.objects.write(f"{output['S3OutputPath'].rstrip('/')}/{relative}.out", result)
 
     @staticmethod
     def _post_process(input_value, output: bytes, processing: dict, csv_format: bool) -> bytes:
