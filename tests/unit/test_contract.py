@@ -2,7 +2,8 @@ import json
 import tarfile
 
 from emulator.execution import contract, instances
-from emulator.sagemaker.jobs.training_worker import MetricWatcher, _tar_merged
+from emulator.sagemaker.jobs.data import tar_merged
+from emulator.sagemaker.jobs.training_worker import MetricWatcher
 
 
 def test_hosts_are_sorted_as_sagemaker_writes_them():
@@ -66,7 +67,7 @@ def test_model_archives_merge_hosts(tmp_path):
     (a / "sub" / "w.pt").write_text("a")
     (a / "same.txt").write_text("from a")
     (b / "same.txt").write_text("from b")
-    _tar_merged([a, b], tmp_path / "model.tar.gz")
+    tar_merged([a, b], tmp_path / "model.tar.gz")
     with tarfile.open(tmp_path / "model.tar.gz") as tar:
         files = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
     assert files == {"same.txt": b"from b", "sub/w.pt": b"a"}

@@ -6,10 +6,8 @@ change goes through training.move, so what Describe shows is what happened.
 """
 
 import logging
-import os
 import re
 import shutil
-import tarfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from ...execution import contract, instances
 from ...execution.runner import HostSpec, JobSpec, Runner, StartError
 from ..images import resolve_image, version_notice
 from ..resources import Resources
+from . import data
 from .training import move
 
 log = logging.getLogger(__name__)
@@ -254,7 +253,10 @@ class TrainingWorker:
             contract.write_resource_config(layout, host_spec.host, hosts, instance_type)
             contract.write_input_data_config(layout, channels, mode)
         for channel in channels:
-            self._fetch_channel(channel, host_specs)
+            name, source = channel["ChannelName"], channel["DataSource"]["S3DataSource"]
+            data.fetch_input(self.objects, source["S3Uri"], source["S3DataType"],
+                             source.get("S3DataDistributionType", "FullyReplicated"), host_specs,
+                             lambda h, name=name: h.layout.channel_dir(name), contract.channel_path(name))
         checkpoint = doc.get("CheckpointConfig")
         if checkpoint:
             local = checkpoint.get("LocalPath", contract.CHECKPOINTS_PATH)
@@ -263,32 +265,6 @@ class TrainingWorker:
                 self.objects.download(objects, host_spec.layout.checkpoints_dir)
                 if local.rstrip("/") != contract.CHECKPOINTS_PATH:
                     host_spec.mounts.append((host_spec.layout.checkpoints_dir, local, False))
-
-    def _fetch_channel(self, channel: dict, host_specs: list[HostSpec]) -> None:
-        name = channel["ChannelName"]
-        s3 = channel["DataSource"]["S3DataSource"]
-        uri = s3["S3Uri"]
-        if uri.startswith("file://"):
-            source = Path(uri[len("file://"):])
-            if not source.exists():
-                raise FileNotFoundError(f"channel {name}: {source} does not exist")
-            for host_spec in host_specs:
-                host_spec.layout.channel_dir(name).mkdir(parents=True, exist_ok=True)
-                host_spec.mounts.append((source.resolve(), contract.channel_path(name), True))
-            return
-        objects = (self.objects.manifest_objects(uri) if s3["S3DataType"] == "ManifestFile"
-                   else self.objects.prefix_objects(uri))
-        if s3.get("S3DataDistributionType") == "ShardedByS3Key":
-            objects.sort(key=lambda o: (o[0], o[1]))
-            for i, host_spec in enumerate(host_specs):
-                self.objects.download(objects[i::len(host_specs)], host_spec.layout.channel_dir(name))
-            return
-        first = host_specs[0].layout.channel_dir(name)
-        self.objects.download(objects, first)
-        for host_spec in host_specs[1:]:
-            # Every host gets every object; hard links make that free on disk.
-            shutil.copytree(first, host_spec.layout.channel_dir(name), copy_function=os.link,
-                            dirs_exist_ok=True)
 
     def _upload(self, doc: dict, layouts: list[contract.Layout], with_model: bool) -> dict:
         name = doc["TrainingJobName"]
@@ -301,7 +277,7 @@ class TrainingWorker:
         if with_model:
             if compressed:
                 archive = staging / "model.tar.gz"
-                _tar_merged([l.model_dir for l in layouts], archive)
+                data.tar_merged([l.model_dir for l in layouts], archive)
                 self.objects.upload_file(archive, f"{base}/model.tar.gz")
                 result["ModelArtifacts"] = {"S3ModelArtifacts": f"{base}/model.tar.gz"}
             else:
@@ -309,7 +285,7 @@ class TrainingWorker:
                     self.objects.upload_tree(l.model_dir, f"{base}/model/")
                 result["ModelArtifacts"] = {"S3ModelArtifacts": f"{base}/model/"}
         archive = staging / "output.tar.gz"
-        _tar_merged([l.output_data_dir for l in layouts], archive)
+        data.tar_merged([l.output_data_dir for l in layouts], archive)
         self.objects.upload_file(archive, f"{base}/output.tar.gz")
         checkpoint = doc.get("CheckpointConfig")
         if checkpoint:
@@ -317,15 +293,3 @@ class TrainingWorker:
                 self.objects.upload_tree(l.checkpoints_dir, checkpoint["S3Uri"])
         return result
 
-
-def _tar_merged(folders: list[Path], archive: Path) -> None:
-    """One gzip tarball of several hosts' folders; later hosts win on clashing names."""
-    seen: dict[str, Path] = {}
-    for folder in folders:
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.is_symlink():
-                    seen[path.relative_to(folder).as_posix()] = path
-    with tarfile.open(archive, "w:gz", compresslevel=3) as tar:
-        for arcname, path in sorted(seen.items()):
-            tar.add(path, arcname=arcname, recursive=False)
