@@ -38,6 +38,8 @@ _ECHOED = ("HyperParameters", "AlgorithmSpecification", "RoleArn", "InputDataCon
 
 
 def new_document(request: dict, region: str, account: str, now: float) -> dict:
+    """The stored document of a valid request (check_request raises for an invalid one)."""
+    check_request(request)
     name = request["TrainingJobName"]
     doc = {k: request[k] for k in _ECHOED if k in request}
     doc.setdefault("HyperParameters", {})
