@@ -15,6 +15,7 @@ from botocore import xform_name
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .errors import InternalFailure, SerializationException, ServiceError, UnknownOperationException
+from .serialize import shaped
 from .specs import service_model
 from .validation import validate
 
@@ -137,7 +138,7 @@ def handle(service: str, target: str, body: bytes, provider) -> JsonResponse:
         if method is None:
             raise UnknownOperationException(f"The operation {operation} is not supported by the emulator yet")
         params = validate(parse_json_object(body), op.input_shape)
-        return json_response(method(params) or {})
+        return json_response(shaped(method(params) or {}, op.output_shape))
     except ServiceError as error:
         return error_response(error)
     except Exception as exc:  # never a traceback on the wire

@@ -22,17 +22,26 @@ from emulator.backing.proxy import ReverseProxy
 
 
 class EchoProvider:
-    """Answers List* with the request it was handed: what the edge delivers to a provider."""
+    """Keeps the request it was handed (what the edge delivers to a provider) and answers an
+    empty list with it under "Received" (which the output shape drops on the wire)."""
+
+    received = None
 
     def list_models(self, request):
+        EchoProvider.received = request
         return {"Models": [], "Received": request}
 
     list_endpoints = list_endpoint_configs = list_transform_jobs = list_training_jobs = list_models
 
 
 def call(operation: str, body: bytes):
+    EchoProvider.received = None
     response = protocol.handle("sagemaker", f"SageMaker.{operation}", body, EchoProvider())
-    return response.status, json.loads(response.body), response.headers
+    answer = json.loads(response.body)
+    if EchoProvider.received is not None:
+        assert "Received" not in answer  # not a member of the output shape
+        answer["Received"] = EchoProvider.received
+    return response.status, answer, response.headers
 
 
 def assert_error(operation: str, body: bytes, code: str, status: int = 400) -> str:
