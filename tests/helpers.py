@@ -96,3 +96,17 @@ def user_shell_env(port: int, home: Path) -> dict:
                              env=env, capture_output=True, text=True, check=True).stdout
     env.update(line[len("export "):].split("=", 1) for line in printed.splitlines())
     return env
+
+
+def log_messages(logs, group: str, prefix: str) -> list[str]:
+    try:
+        streams = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=prefix)["logStreams"]
+    except logs.exceptions.ResourceNotFoundException:  # no job has logged yet
+        return []
+    return [e["message"] for s in streams for e in logs.get_log_events(
+        logGroupName=group, logStreamName=s["logStreamName"], startFromHead=True)["events"]]
+
+
+def wait_for_log_line(logs, job: str, line: str, timeout: float = 120) -> None:
+    """Until a training job's log holds `line` (its script reached that point)."""
+    wait_until(lambda: line in log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{job}/"), timeout, repr(line))

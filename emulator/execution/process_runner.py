@@ -89,13 +89,30 @@ class ProcessRunner:
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True, cwd=root,
                                    preexec_fn=None if self.bwrap else die_with_parent)
-        return ProcessJob(process, host.host)
+        return ProcessJob(process, host.host, sandboxed=bool(self.bwrap))
+
+
+def _group_members(pgid: int) -> list[int]:
+    """The processes of a process group, from /proc (a process may exit while it is read)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after its last ")".
+        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+            members.append(int(entry.name))
+    return members
 
 
 class ProcessJob:
-    def __init__(self, process: subprocess.Popen, host: str):
+    def __init__(self, process: subprocess.Popen, host: str, sandboxed: bool):
         self.process = process
         self.host = host
+        self.sandboxed = sandboxed
 
     def follow_logs(self, sink: LineSink) -> None:
         for raw in self.process.stdout:
@@ -106,12 +123,26 @@ class ProcessJob:
         return {self.host: code if code >= 0 else 128 - code}
 
     def stop(self, grace_seconds: int) -> None:
-        self._signal(signal.SIGTERM)
+        self._terminate()
         timer = threading.Timer(grace_seconds, self._signal, args=(signal.SIGKILL,))
         timer.daemon = True
         timer.start()
         self.process.wait()
         timer.cancel()
+
+    def _terminate(self) -> None:
+        """SIGTERM to every process of the job, as `docker stop` and the Docker runner's
+        `kill -TERM -1` give them, but not to bubblewrap itself: it would die at once and its
+        --die-with-parent SIGKILL everything inside before the script's handler has run."""
+        if not self.sandboxed:
+            self._signal(signal.SIGTERM)
+            return
+        for pid in _group_members(self.process.pid):
+            if pid != self.process.pid:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
 
     def _signal(self, signum: int) -> None:
         try:

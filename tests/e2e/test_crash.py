@@ -11,7 +11,7 @@ import pytest
 
 from emulator.backing.child_process import start_time
 from emulator_process import EmulatorProcess
-from helpers import PYTORCH_DLC, ensure_bucket, read_tar, training_request, wait_until
+from helpers import PYTORCH_DLC, ensure_bucket, log_messages, read_tar, training_request, wait_until
 from hosting import byoc_model, create_config, delete, unique, variant, wait_in_service
 
 pytestmark = pytest.mark.docker
@@ -52,15 +52,6 @@ def labelled(**labels) -> tuple[list, list]:
     client = docker.from_env()
     filters = {"label": [f"{LABEL}.{k}={v}" for k, v in labels.items()]}
     return client.containers.list(all=True, filters=filters), client.networks.list(filters=filters)
-
-
-def log_messages(logs, group: str, prefix: str) -> list[str]:
-    try:
-        streams = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=prefix)["logStreams"]
-    except logs.exceptions.ResourceNotFoundException:  # no job has logged yet
-        return []
-    return [e["message"] for s in streams for e in logs.get_log_events(
-        logGroupName=group, logStreamName=s["logStreamName"], startFromHead=True)["events"]]
 
 
 def test_kill_9_while_a_job_trains(first):

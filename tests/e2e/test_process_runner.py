@@ -2,13 +2,12 @@
 
 import json
 import shutil
-import time
 
 import pytest
 
 from emulator_process import EmulatorProcess
 from helpers import (REPO, ensure_bucket, read_tar, script_hyperparameters, training_request,
-                     upload_sourcedir, wait_for)
+                     upload_sourcedir, wait_for, wait_for_log_line)
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +43,7 @@ def test_stop_and_unsupported_images(process_emulator):
     code = upload_sourcedir(s3, "proc", "code/sourcedir.tar.gz", {"probe.py": REPO / "tests/e2e/code/probe.py"})
     sm.create_training_job(**training_request("proc-stop", "proc", script_hyperparameters(
         "probe.py", code, {"mode": "term", "seconds": 300})))
-    deadline = time.monotonic() + 120
-    while sm.describe_training_job(TrainingJobName="proc-stop")["SecondaryStatus"] != "Training":
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    time.sleep(4)
+    wait_for_log_line(process_emulator.client("logs"), "proc-stop", "probe: waiting for SIGTERM")
     sm.stop_training_job(TrainingJobName="proc-stop")
     desc = wait_for(sm, "proc-stop", timeout=60)
     assert desc["TrainingJobStatus"] == "Stopped"

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from helpers import (PYTORCH_DLC, REPO, ensure_bucket, read_tar, script_hyperparameters,
-                     training_request, upload_sourcedir, wait_for, wait_until)
+                     training_request, upload_sourcedir, wait_for, wait_for_log_line, wait_until)
 
 pytestmark = pytest.mark.docker
 BUCKET = "e2e-training"
@@ -150,15 +150,10 @@ def test_failing_script_reports_algorithm_error(sm, probe_code):
     assert "Failed" in str(waited.value)
 
 
-def test_stop_sends_sigterm_and_keeps_the_model(sm, s3, probe_code):
+def test_stop_sends_sigterm_and_keeps_the_model(sm, s3, logs, probe_code):
     name = unique("stopped")
     probe_job(sm, probe_code, name, user_hps={"mode": "term", "seconds": 300})
-    wait_for(sm, name, statuses=("InProgress",))
-    deadline = time.monotonic() + 120
-    while sm.describe_training_job(TrainingJobName=name)["SecondaryStatus"] != "Training":
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    time.sleep(4)  # let the toolkit start the script and install its handler
+    wait_for_log_line(logs, name, "probe: waiting for SIGTERM")  # the script's handler is installed
     sm.stop_training_job(TrainingJobName=name)
     assert sm.describe_training_job(TrainingJobName=name)["TrainingJobStatus"] in ("Stopping", "Stopped")
     desc = wait_for(sm, name, timeout=120)

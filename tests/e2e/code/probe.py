@@ -59,6 +59,7 @@ if args.mode == "term":
         print("got SIGTERM, saved model", flush=True)
         sys.exit(0)
     signal.signal(signal.SIGTERM, on_term)
+    print("probe: waiting for SIGTERM", flush=True)  # what a test waits for before it stops the job
 if args.mode in ("sleep", "term"):
     deadline = time.time() + args.seconds
     while time.time() < deadline:
