@@ -1,0 +1,34 @@
+"""Fixtures of the in-process emulator: one per session, on a fake runner (no Docker)."""
+
+import uuid
+
+import pytest
+
+from fake_runner import FakeRunner
+from helpers import ensure_bucket
+from in_process import BUCKET, InProcessEmulator
+
+
+@pytest.fixture(scope="session")
+def fake_runner():
+    return FakeRunner()
+
+
+@pytest.fixture(scope="session")
+def in_process(tmp_path_factory, fake_runner):
+    with InProcessEmulator(tmp_path_factory.mktemp("in-process") / "data", fake_runner) as emulator:
+        s3 = emulator.client("s3")
+        ensure_bucket(s3, BUCKET)
+        # SeaweedFS's first write into a bucket may take seconds (its volume is made): not in a test.
+        s3.put_object(Bucket=BUCKET, Key="warm-up", Body=b"")
+        yield emulator
+
+
+@pytest.fixture
+def image(fake_runner):
+    """Registers a program under a new image name (tests share the runner) and returns the name."""
+    def register(program) -> str:
+        name = f"fake/{uuid.uuid4().hex[:8]}:latest"
+        fake_runner.images[name] = program
+        return name
+    return register
