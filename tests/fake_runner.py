@@ -105,9 +105,10 @@ class _HostRun:
             self.exited.set()
         self._on_exit()
 
-    def kill(self) -> None:
+    def kill(self, code: int | None = KILLED) -> None:
+        """SIGKILL; code None: killed by someone other than the job (wait() cannot tell a code)."""
         self.host.killed.set()
-        self.end(KILLED)
+        self.end(code)
         self.thread.join(KILL_WAIT_SECONDS)  # no file is written after a kill
 
 
@@ -183,8 +184,7 @@ class FakeJob:
         job never asked for it (wait() reports None)."""
         for name, run in self.hosts.items():
             if host in (None, name):
-                run.host.killed.set()
-                run.end(None)
+                run.kill(code=None)
 
     def remove(self) -> None:
         for run in self.hosts.values():

@@ -19,8 +19,8 @@ def in_process(tmp_path_factory, fake_runner):
     with InProcessEmulator(tmp_path_factory.mktemp("in-process") / "data", fake_runner) as emulator:
         s3 = emulator.client("s3")
         ensure_bucket(s3, BUCKET)
-        # SeaweedFS's first write into a bucket may take seconds (its volume is made): not in a test.
-        s3.put_object(Bucket=BUCKET, Key="warm-up", Body=b"")
+        # SeaweedFS makes a bucket's volume at its first non-empty object, which may take seconds: not in a test.
+        s3.put_object(Bucket=BUCKET, Key="warm-up", Body=b"a volume for the bucket")
         yield emulator
 
 
