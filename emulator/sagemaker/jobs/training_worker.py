@@ -195,7 +195,9 @@ class TrainingWorker:
             # A stopped job keeps its model, as on AWS.
             outcome = ("MaxRuntimeExceeded" if control.max_runtime_hit.is_set()
                        else "Stopped" if stopped else "Completed")
-            move(self.jobs, name, "Uploading")
+            if not control.stop_requested.is_set():
+                # A job being stopped stays Stopping while its model is saved: the status never goes back.
+                move(self.jobs, name, "Uploading")
             artifacts = self._upload(doc, layouts, with_model=True)
             handle.remove()
             self._finish(name, outcome, started=started, **artifacts, **final_metrics)
