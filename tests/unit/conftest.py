@@ -32,3 +32,24 @@ def image(fake_runner):
         fake_runner.images[name] = program
         return name
     return register
+
+
+# In the unit tier the clients reach the in-process emulator (never a `serve` subprocess).
+@pytest.fixture(scope="session")
+def sm(in_process):
+    return in_process.client("sagemaker")
+
+
+@pytest.fixture(scope="session")
+def s3(in_process):
+    return in_process.client("s3")
+
+
+@pytest.fixture(scope="session")
+def logs(in_process):
+    return in_process.client("logs")
+
+
+@pytest.fixture(scope="session")
+def runtime(in_process):
+    return in_process.client("sagemaker-runtime")

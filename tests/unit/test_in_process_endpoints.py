@@ -23,21 +23,6 @@ def echo(request):
     return 200, "text/plain", f"{weights} saw {request.body.decode()}".encode()
 
 
-@pytest.fixture(scope="module")
-def sm(in_process):
-    return in_process.client("sagemaker")
-
-
-@pytest.fixture(scope="module")
-def runtime(in_process):
-    return in_process.client("sagemaker-runtime")
-
-
-@pytest.fixture(scope="module")
-def logs(in_process):
-    return in_process.client("logs")
-
-
 @pytest.fixture
 def deploy(sm):
     """Creates model, config and endpoint for an image; the endpoints go at the test's end."""

@@ -5,7 +5,6 @@ without Docker. Each program below is what a training image would do in its cont
 import json
 import uuid
 
-import pytest
 
 from fake_runner import KILLED, TERMINATED
 from helpers import read_tar, training_request, wait_until
@@ -44,21 +43,6 @@ def log_lines(logs, name: str) -> list[str]:
                                         logStreamNamePrefix=name)["logStreams"]
     return [event["message"] for stream in streams for event in logs.get_log_events(
         logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream["logStreamName"])["events"]]
-
-
-@pytest.fixture(scope="module")
-def sm(in_process):
-    return in_process.client("sagemaker")
-
-
-@pytest.fixture(scope="module")
-def s3(in_process):
-    return in_process.client("s3")
-
-
-@pytest.fixture(scope="module")
-def logs(in_process):
-    return in_process.client("logs")
 
 
 def save_model(text: str, file: str = "model.txt"):
