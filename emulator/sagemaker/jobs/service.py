@@ -1,4 +1,4 @@
-"""What every job kind shares above its worker: launch, stop, and the rules after a restart.
+"""What every job kind shares above its worker: stop, and the rules after a restart.
 
 A kind registers its worker; the worker knows its stored jobs (`jobs`, a Resources of the
 kind), the label its containers carry with the runner (`runner_kind`), how to run one job
@@ -7,14 +7,11 @@ status (`finish`). Workflows (tuning, pipelines, schedules) do not come here: th
 provider's operations, as a user does.
 """
 
-import logging
 from typing import Protocol
 
 from ...aws.errors import ValidationException
 from ...execution.runner import Runner
 from ..resources import Resources
-
-log = logging.getLogger(__name__)
 
 RUNNING = ("InProgress", "Stopping")
 INTERRUPTED = "InternalServerError: the emulator stopped while this job was running"
