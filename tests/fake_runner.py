@@ -109,7 +109,8 @@ class _HostRun:
         """SIGKILL; code None: killed by someone other than the job (wait() cannot tell a code)."""
         self.host.killed.set()
         self.end(code)
-        self.thread.join(KILL_WAIT_SECONDS)  # no file is written after a kill
+        if self.thread.ident is not None:  # a host killed before its program started has nothing to wait for
+            self.thread.join(KILL_WAIT_SECONDS)  # no file is written after a kill
 
 
 class FakeJob:
