@@ -126,9 +126,12 @@ class ObjectStore:
         self.client.upload_file(str(path), bucket, key)
 
     def upload_tree(self, root: Path, uri: str) -> None:
+        """Every regular file under root to uri/<relative path>; symbolic links are skipped."""
         bucket, prefix = split_s3_uri(uri)
         prefix = prefix.rstrip("/") + "/" if prefix else ""
         for dirpath, _, files in os.walk(root):
             for name in files:
                 path = Path(dirpath) / name
+                if path.is_symlink():  # what a container links to is the host's file, not its own
+                    continue
                 self.client.upload_file(str(path), bucket, prefix + path.relative_to(root).as_posix())
