@@ -29,18 +29,30 @@ from .runtime.async_inference import AsyncInference
 from .runtime.capture import CaptureWriter
 from .runtime.invoke import Invoker
 from .runtime.metrics import InvocationMetrics
+from .sagemaker.inference.api import InferenceApi
+from .sagemaker.inference.endpoint_configs import ENDPOINT_CONFIG
 from .sagemaker.inference.endpoints import ENDPOINT, EndpointService
-from .sagemaker.provider import SageMakerProvider
 from .sagemaker.inference.models import MODEL
-from .sagemaker.resources import Resources
+from .sagemaker.jobs.lifecycle import ContainerJobWorker
+from .sagemaker.jobs.operations import JobOperations
+from .sagemaker.jobs.service import JobService
+from .sagemaker.jobs.training_worker import TrainingJobKind
 from .sagemaker.jobs.transform import TRANSFORM_JOB
 from .sagemaker.jobs.transform_worker import TransformWorker
-from .sagemaker.jobs.service import JobService
-from .sagemaker.jobs.training import TRAINING_JOB
-from .sagemaker.jobs.training_worker import TrainingWorker
+from .sagemaker.provider import SageMakerProvider
+from .sagemaker.resources import Resources
+from .sagemaker.search import Searcher
+from .sagemaker.tagging import Tagging
 from .store import Store
 
 log = logging.getLogger(__name__)
+
+# The job kinds that run their image under the container job life (sagemaker/jobs/lifecycle.py),
+# each made from (store, objects, metrics). A new kind is its module, an entry here, its tests.
+CONTAINER_JOB_KINDS = (TrainingJobKind,)
+# Search's Resource values served, by the job kind's runner label (AWS's Search takes no
+# ProcessingJob: its Resource enum lacks it).
+SEARCHABLE = ("training",)
 
 
 @dataclass
@@ -52,7 +64,8 @@ class Emulator:
     metrics: MetricSink
     store: Store
     provider: SageMakerProvider
-    worker: TrainingWorker
+    job_service: JobService
+    hosting: EndpointService
     wsgi: object
     runner_name: str
     runner: Runner
@@ -65,8 +78,8 @@ class Emulator:
         self.s3.wait_ready(self.objects.ping)
         self.logs.replay()
         self.metrics.replay()
-        self.provider.job_service.restore()
-        self.provider.hosting.restore()
+        self.job_service.restore()
+        self.hosting.restore()
 
     def close(self) -> None:
         for close in self.closers:
@@ -118,16 +131,25 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     store = Store(data_dir / "state.sqlite3")
     runner = runner or make_runner(settings)
     runner_name = runner.name
-    worker = TrainingWorker(Resources(store, TRAINING_JOB), objects, logs, metrics, runner, data_dir / "training-jobs",
-                            platform_env=container_env(settings, runner_name),
-                            stop_grace_seconds=settings.stop_grace_seconds)
-    launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs,
-                        container_env(settings, runner_name))
+    platform_env = container_env(settings, runner_name)
+    container_jobs = [ContainerJobWorker(kind(store, objects, metrics), logs, runner,
+                                         data_dir / f"{kind.runner_kind}-jobs", platform_env,
+                                         settings.stop_grace_seconds) for kind in CONTAINER_JOB_KINDS]
+    launcher = Launcher(runner, ModelDataCache(objects, data_dir / "model-data"), logs, platform_env)
     hosting = EndpointService(Resources(store, ENDPOINT), launcher, settings.serverless_idle_seconds,
                               settings.health_check_seconds)
-    transforms = TransformWorker(Resources(store, TRANSFORM_JOB), Resources(store, MODEL), objects, launcher)
-    job_service = JobService([worker, transforms], runner)
-    provider = SageMakerProvider(store, worker, hosting, transforms, job_service, settings.region, settings.account_id)
+    models = Resources(store, MODEL)
+    transforms = TransformWorker(Resources(store, TRANSFORM_JOB), models, objects, launcher)
+    job_workers = [*container_jobs, transforms]
+    job_service = JobService(job_workers, runner)
+    configs = Resources(store, ENDPOINT_CONFIG)
+    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints])
+    provider = SageMakerProvider([
+        *(JobOperations(w, job_service, tagging, settings.region, settings.account_id) for w in job_workers),
+        InferenceApi(models, configs, hosting, tagging, settings.region, settings.account_id),
+        tagging,
+        Searcher(store, [w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE]),
+    ])
     console_app = create_console_app(runner_name, settings.region)
     invocation_metrics = InvocationMetrics(metrics)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,
@@ -145,7 +167,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
     }), OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
-    return Emulator(settings, s3, objects, logs, metrics, store, provider, worker, gateway, runner_name, runner,
+    return Emulator(settings, s3, objects, logs, metrics, store, provider, job_service, hosting, gateway,
+                    runner_name, runner,
                     closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close],
                     data_dir_lock=data_dir_lock)
 

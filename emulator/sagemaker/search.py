@@ -1,7 +1,8 @@
-"""Search over training jobs: the whole documents a SearchExpression matches, sorted and paged
-(what the SDK's analytics and a job list read in one call, instead of a Describe per job).
+"""Search over the searchable kinds (training and processing jobs): the whole documents a
+SearchExpression matches, sorted and paged (what the SDK's analytics and a job list read in
+one call, instead of a Describe per job).
 
-Property names are dotted paths into the document as DescribeTrainingJob returns it
+Property names are dotted paths into the document as Describe* returns it
 ("ResourceConfig.InstanceType", "HyperParameters.epochs", "Tags.team"). Values compare as
 numbers or times when the property is one, as text otherwise.
 """
@@ -10,8 +11,10 @@ import datetime
 import json
 
 from ..aws.errors import ValidationException
+from ..store import Store
+from .paging import page
+from .resources import Resources
 
-SEARCHABLE = {"TrainingJob"}
 _MISSING = object()
 
 
@@ -102,3 +105,38 @@ def sort_key(path: str):
             return (2, "")
         return (0, value) if isinstance(value, (int, float)) else (1, str(value))
     return key
+
+
+class Searcher:
+    """The Search operation over {Resource name ("TrainingJob"): its stored documents}."""
+
+    def __init__(self, store: Store, searchable: list[Resources]):
+        self.store = store
+        self.searchable = {r.kind.prefix: r for r in searchable}
+
+    def methods(self) -> dict:
+        return {"search": self.search}
+
+    def search(self, request: dict) -> dict:
+        resource = request["Resource"]
+        if resource not in self.searchable:
+            raise ValidationException(f"Search with Resource {resource} is not supported by the emulator; "
+                                      f"it searches {', '.join(sorted(self.searchable))}.")
+        documents = self.searchable[resource]
+        tags = self.store.all_tags()
+
+        def with_tags(doc: dict) -> dict:
+            return {**doc, "Tags": tags.get(doc[documents.kind.arn_key], [])}
+        # Every document carries its tags only when the expression or the sort names one;
+        # otherwise only the page returned does (no copy of every document).
+        tagged = uses_tags(request)
+        records = [with_tags(d) for d in documents.all()] if tagged else documents.all()
+        records = [r for r in records if matches(r, request.get("SearchExpression"))]
+        records.sort(key=sort_key(request.get("SortBy", "LastModifiedTime")),
+                     reverse=request.get("SortOrder", "Descending") == "Descending")
+        chunk, token = page(records, request.get("MaxResults"), request.get("NextToken"))
+        answer = {"Results": [{resource: r if tagged else with_tags(r)} for r in chunk],
+                  "TotalHits": {"Value": len(records), "Relation": "EqualTo"}}
+        if token:
+            answer["NextToken"] = token
+        return answer

@@ -1,8 +1,8 @@
 """What every job kind shares above its worker: stop, and the rules after a restart.
 
 A kind registers its worker; the worker knows its stored jobs (`jobs`, a Resources of the
-kind), the label its containers carry with the runner (`runner_kind`), how to run one job
-(`launch`), how to ask a running one to stop (`request_stop`) and how to record a terminal
+kind), the label its containers carry with the runner (`runner_kind`), the document a
+Create request makes (`new_document`), how to run one job (`launch`), how to ask a running one to stop (`request_stop`) and how to record a terminal
 status (`finish`). Workflows (tuning, pipelines, schedules) do not come here: they call the
 provider's operations, as a user does.
 """
@@ -19,7 +19,10 @@ INTERRUPTED = "InternalServerError: the emulator stopped while this job was runn
 
 class JobWorker(Protocol):
     jobs: Resources
-    runner_kind: str  # "training", "transform": what the runner labels the job's containers with
+    runner_kind: str  # "training", "processing", "transform": what the runner labels the job's containers with
+
+    def new_document(self, request: dict, region: str, account: str, now: float) -> dict:
+        """The stored document of a valid Create request (a ValidationException for an invalid one)."""
 
     def launch(self, name: str) -> None:
         """Run the stored job `name` to a terminal status, on a thread of its own."""

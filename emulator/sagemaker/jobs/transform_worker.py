@@ -21,6 +21,7 @@ from ...hosting.launcher import STOP_GRACE_SECONDS, LaunchRequest, Launcher
 from ...hosting.live import ContainerFailed, LiveInstance
 from ..inference.models import serving_container
 from ..resources import Resources
+from . import transform
 from .transform import LOG_GROUP
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ class TransformWorker:
         self.objects = objects
         self.launcher = launcher
         self._stops: dict[str, threading.Event] = {}
+
+    def new_document(self, request: dict, region: str, account: str, now: float) -> dict:
+        self.models.get(request["ModelName"])
+        return transform.new_document(request, region, account, now)
 
     def launch(self, name: str) -> None:
         self._stops[name] = threading.Event()
