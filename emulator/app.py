@@ -35,6 +35,7 @@ from .sagemaker.inference.endpoints import ENDPOINT, EndpointService
 from .sagemaker.inference.models import MODEL
 from .sagemaker.jobs.lifecycle import ContainerJobWorker
 from .sagemaker.jobs.operations import JobOperations
+from .sagemaker.jobs.processing_worker import ProcessingJobKind
 from .sagemaker.jobs.service import JobService
 from .sagemaker.jobs.training_worker import TrainingJobKind
 from .sagemaker.jobs.transform import TRANSFORM_JOB
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 
 # The job kinds that run their image under the container job life (sagemaker/jobs/lifecycle.py),
 # each made from (store, objects, metrics). A new kind is its module, an entry here, its tests.
-CONTAINER_JOB_KINDS = (TrainingJobKind,)
+CONTAINER_JOB_KINDS = (TrainingJobKind, ProcessingJobKind)
 # Search's Resource values served, by the job kind's runner label (AWS's Search takes no
 # ProcessingJob: its Resource enum lacks it).
 SEARCHABLE = ("training",)

@@ -1,4 +1,4 @@
-"""The platform side of SageMaker's training container contract: the /opt/ml tree.
+"""The platform side of SageMaker's container contracts (training, processing): the /opt/ml tree.
 
 Only what SageMaker itself does lives here (config files, channel folders, the failure
 file's meaning). SM_* variables are the toolkit's business inside the image, not ours.
@@ -10,6 +10,7 @@ from pathlib import Path
 
 CONTAINER_ROOT = "/opt/ml"
 CHECKPOINTS_PATH = f"{CONTAINER_ROOT}/checkpoints"  # CheckpointConfig.LocalPath's default
+PROCESSING_ROOT = f"{CONTAINER_ROOT}/processing"    # where every processing LocalPath lies
 FAILURE_REASON_LIMIT = 1024
 DEFAULT_GROUP = "homogeneousCluster"
 
@@ -57,6 +58,24 @@ class Layout:
     def checkpoints_dir(self) -> Path:
         return self.root / "checkpoints"
 
+    @property
+    def processing_config_dir(self) -> Path:
+        """/opt/ml/config: a processing job's config files (training's are in input/config)."""
+        return self.root / "config"
+
+    @property
+    def message_file(self) -> Path:
+        """/opt/ml/output/message: what a processing container says as it exits (ExitMessage)."""
+        return self.root / "output" / "message"
+
+    def host_path(self, container_path: str) -> Path:
+        """Where a path under /opt/ml inside the container is on this disk (already checked
+        to be a normal path under /opt/ml)."""
+        relative = container_path[len(CONTAINER_ROOT):].strip("/")
+        if not container_path.startswith(CONTAINER_ROOT + "/") or ".." in relative.split("/"):
+            raise ValueError(f"{container_path} is not a path under {CONTAINER_ROOT}")
+        return self.root / relative
+
     def create(self) -> None:
         for d in (self.config_dir, self.root / "input" / "data", self.model_dir,
                   self.output_data_dir, self.root / "output" / "intermediate",
@@ -73,8 +92,10 @@ def write_hyperparameters(layout: Layout, hyperparameters: dict[str, str]) -> No
     _write_json(layout.config_dir / "hyperparameters.json", dict(hyperparameters))
 
 
-def write_resource_config(layout: Layout, current_host: str, hosts: list[str], instance_type: str) -> None:
-    _write_json(layout.config_dir / "resourceconfig.json", {
+def write_resource_config(layout: Layout, current_host: str, hosts: list[str], instance_type: str,
+                          directory: Path | None = None) -> None:
+    """resourceconfig.json, in input/config (training) or the given directory (processing)."""
+    _write_json((directory or layout.config_dir) / "resourceconfig.json", {
         "current_host": current_host,
         "current_instance_type": instance_type,
         "current_group_name": DEFAULT_GROUP,
@@ -83,6 +104,11 @@ def write_resource_config(layout: Layout, current_host: str, hosts: list[str], i
                              "hosts": hosts}],
         "network_interface_name": "eth0",
     })
+
+
+def write_processing_job_config(layout: Layout, config: dict) -> None:
+    """/opt/ml/config/processingjobconfig.json: the job as SageMaker stores it."""
+    _write_json(layout.processing_config_dir / "processingjobconfig.json", config)
 
 
 def input_data_config(channels: list[dict], default_mode: str) -> dict:

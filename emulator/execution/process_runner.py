@@ -67,6 +67,10 @@ class ProcessRunner:
         host = spec.hosts[0]
         root = host.layout.root
         argv = list(spec.entrypoint or []) + list(spec.command or [])
+        if not spec.entrypoint and spec.kind != "training":
+            raise StartError("ClientError: the process runner has no image, so no image ENTRYPOINT to run; "
+                             "give a ContainerEntrypoint (e.g. [\"python3\", \"/opt/ml/processing/input/code/"
+                             "script.py\"]) or use the Docker runner")
         if argv and argv[0] == "train":
             argv[0] = str(self.bin_dir / "train")
         env = {"PATH": f"{self.bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",

@@ -327,6 +327,8 @@ def clean_up(proc: EmulatorProcess) -> None:
         sm.stop_training_job(TrainingJobName=job["TrainingJobName"])
     for job in sm.list_transform_jobs(StatusEquals="InProgress")["TransformJobSummaries"]:
         sm.stop_transform_job(TransformJobName=job["TransformJobName"])
+    for job in sm.list_processing_jobs(StatusEquals="InProgress")["ProcessingJobSummaries"]:
+        sm.stop_processing_job(ProcessingJobName=job["ProcessingJobName"])
     for endpoint in sm.list_endpoints()["Endpoints"]:
         sm.delete_endpoint(EndpointName=endpoint["EndpointName"])
     for config in sm.list_endpoint_configs()["EndpointConfigs"]:
@@ -351,6 +353,9 @@ def seed_resources(proc: EmulatorProcess) -> None:
                            OutputDataConfig={"S3OutputPath": "s3://fuzz-bucket/out"},
                            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
                            StoppingCondition={"MaxRuntimeInSeconds": 60})
+    sm.create_processing_job(ProcessingJobName="fuzz-1", RoleArn=role, AppSpecification={"ImageUri": "fuzz:1"},
+                             ProcessingResources={"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                                                                    "VolumeSizeInGB": 1}})
 
 
 def test_malformed_input_never_answers_5xx(fuzz_emulator, capsys):
@@ -358,7 +363,7 @@ def test_malformed_input_never_answers_5xx(fuzz_emulator, capsys):
     wire = Wire(fuzz_emulator.url)
     # Deletes and stops last, so the other operations find the seeded resources.
     sagemaker = sorted(sagemaker_operations(fuzz_emulator.url), key=lambda op: (op.startswith(("Delete", "Stop")), op))
-    assert {"CreateTrainingJob", "ListModels", "Search"} <= set(sagemaker)  # the enumeration finds them
+    assert {"CreateTrainingJob", "CreateProcessingJob", "ListModels", "Search"} <= set(sagemaker)  # the enumeration finds them
     for operation in sagemaker:
         shape = service_model("sagemaker").operation_model(operation).input_shape
         for case in json_cases(shape, random.Random(f"{SEED}:sagemaker:{operation}")):
