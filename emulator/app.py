@@ -44,6 +44,7 @@ from .sagemaker.provider import SageMakerProvider
 from .sagemaker.resources import Resources
 from .sagemaker.search import Searcher
 from .sagemaker.tagging import Tagging
+from .sagemaker.workflows.api import SageMakerApi
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -145,12 +146,15 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     job_service = JobService(job_workers, runner)
     configs = Resources(store, ENDPOINT_CONFIG)
     tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints])
+    # Workflows (sagemaker/workflows) drive jobs through `api`: the operations a user calls.
+    api = SageMakerApi()
     provider = SageMakerProvider([
         *(JobOperations(w, job_service, tagging, settings.region, settings.account_id) for w in job_workers),
         InferenceApi(models, configs, hosting, tagging, settings.region, settings.account_id),
         tagging,
         Searcher(store, [w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE]),
     ])
+    api.bind(provider)
     console_app = create_console_app(runner_name, settings.region)
     invocation_metrics = InvocationMetrics(metrics)
     invoker = Invoker(hosting.endpoints, hosting.live, settings.region, settings.account_id,

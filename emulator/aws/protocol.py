@@ -124,6 +124,17 @@ def error_response(error: ServiceError) -> JsonResponse:
                          headers={"x-amzn-ErrorType": error.code})
 
 
+def invoke(op, params: dict, provider) -> dict:
+    """One operation as the wire serves it: the request validated against its input shape, the
+    provider's method (snake_case of the operation) called, the answer shaped by the output
+    shape. Raises ServiceError as the wire would answer it. What the HTTP edge and workflows
+    (which call operations as a user does, see sagemaker/workflows) share."""
+    method = getattr(provider, xform_name(op.name), None)
+    if method is None:
+        raise UnknownOperationException(f"The operation {op.name} is not supported by the emulator yet")
+    return shaped(method(validate(params, op.input_shape)) or {}, op.output_shape)
+
+
 def handle(service: str, target: str, body: bytes, provider) -> JsonResponse:
     try:
         prefix = service_model(service).metadata["targetPrefix"] + "."
@@ -134,11 +145,7 @@ def handle(service: str, target: str, body: bytes, provider) -> JsonResponse:
             op = service_model(service).operation_model(operation)
         except Exception:
             raise UnknownOperationException(f"The operation {operation} is not known to {service}")
-        method = getattr(provider, xform_name(operation), None)
-        if method is None:
-            raise UnknownOperationException(f"The operation {operation} is not supported by the emulator yet")
-        params = validate(parse_json_object(body), op.input_shape)
-        return json_response(shaped(method(params) or {}, op.output_shape))
+        return json_response(invoke(op, parse_json_object(body), provider))
     except ServiceError as error:
         return error_response(error)
     except Exception as exc:  # never a traceback on the wire
