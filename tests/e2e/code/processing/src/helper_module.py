@@ -1,0 +1,2 @@
+def scale(value: float, factor: float) -> float:
+    return value * factor
