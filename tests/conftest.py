@@ -6,6 +6,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from emulator_process import EmulatorProcess  # noqa: E402
+from helpers import held_to_output_shapes  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):
@@ -22,7 +23,7 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sm(emulator):
-    return emulator.client("sagemaker")
+    return held_to_output_shapes(emulator.client("sagemaker"))
 
 
 @pytest.fixture(scope="session")

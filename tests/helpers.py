@@ -9,6 +9,8 @@ import tarfile
 import time
 from pathlib import Path
 
+from emulator.aws.validation import answer_errors
+
 REPO = Path(__file__).resolve().parent.parent
 PYTORCH_DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.6-cpu-py312"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
@@ -110,3 +112,15 @@ def log_messages(logs, group: str, prefix: str) -> list[str]:
 def wait_for_log_line(logs, job: str, line: str, timeout: float = 120) -> None:
     """Until a training job's log holds `line` (its script reached that point)."""
     wait_until(lambda: line in log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{job}/"), timeout, repr(line))
+
+
+def held_to_output_shapes(client):
+    """The client, every successful SageMaker answer it receives checked against the operation's
+    output shape (types, enums, patterns, lengths): a test whose call gets an answer AWS could
+    not send fails at that call."""
+    def check(http_response, model, **kwargs):
+        if http_response.status_code == 200 and http_response.content:
+            errors = answer_errors(json.loads(http_response.content), model.output_shape)
+            assert not errors, f"{model.name} answered outside its output shape: {errors}"
+    client.meta.events.register("after-call.sagemaker", check)
+    return client

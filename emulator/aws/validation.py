@@ -197,3 +197,17 @@ def validate(params, shape: Shape | None) -> dict:
             raise SerializationException(
                 "Invalid request: " + "; ".join(f"{e[0]} at {e[1]}" for e in errors))
     return params
+
+
+def answer_errors(answer: dict, shape: Shape | None) -> list[str]:
+    """What in an answer its output shape does not allow: a wrong type, a value outside its enum,
+    pattern, length or range. Tests hold every answer to it. Output members marked required are
+    not checked: for outputs the mark is documentation, not what AWS sends (DescribeTrainingJob
+    has no ModelArtifacts while the job runs)."""
+    if shape is None:
+        return [] if not answer else [f"answer {sorted(answer)} to an operation without output"]
+    out: list[str] = []
+    _constraint_errors(answer, shape, [], out)
+    report = ParamValidator().validate(answer, shape)
+    out += [f"{e[0]} at {e[1] or 'the answer'}: {e[2]}" for e in report._errors if e[0] != "missing required field"]
+    return out

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from fake_runner import FakeRunner
-from helpers import ensure_bucket
+from helpers import ensure_bucket, held_to_output_shapes
 from in_process import BUCKET, InProcessEmulator
 
 
@@ -37,7 +37,7 @@ def image(fake_runner):
 # In the unit tier the clients reach the in-process emulator (never a `serve` subprocess).
 @pytest.fixture(scope="session")
 def sm(in_process):
-    return in_process.client("sagemaker")
+    return held_to_output_shapes(in_process.client("sagemaker"))
 
 
 @pytest.fixture(scope="session")

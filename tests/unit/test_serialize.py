@@ -66,3 +66,17 @@ def test_a_list_page_round_trips(tmp_path):
 
 def test_an_operation_without_output_answers_an_empty_object():
     assert shaped({"anything": 1}, MODEL.operation_model("DeleteModel").output_shape) == {}
+
+
+def test_answers_outside_their_shape_are_named():
+    from emulator.aws.validation import answer_errors
+    shape = MODEL.operation_model("DescribeTrainingJob").output_shape
+    good = shaped(new_document(REQUEST, "us-east-1", "123456789012", 10.0), shape)
+    assert answer_errors(good, shape) == []
+    bad = {**good, "TrainingJobStatus": "Running", "TrainingJobArn": "job-a", "EnableNetworkIsolation": "no",
+           "ResourceConfig": {**good["ResourceConfig"], "InstanceCount": "1"}}
+    errors = " | ".join(answer_errors(bad, shape))
+    assert "trainingJobStatus" in errors and "enum" in errors
+    assert "trainingJobArn" in errors and "pattern" in errors
+    assert "EnableNetworkIsolation" in errors and "ResourceConfig.InstanceCount" in errors
+    assert answer_errors({"x": 1}, None) == ["answer ['x'] to an operation without output"]
