@@ -41,6 +41,8 @@ from .sagemaker.jobs.training_worker import TrainingJobKind
 from .sagemaker.jobs.transform import TRANSFORM_JOB
 from .sagemaker.jobs.transform_worker import TransformWorker
 from .sagemaker.provider import SageMakerProvider
+from .sagemaker.registry.api import RegistryApi
+from .sagemaker.registry.model_registry import ModelRegistry
 from .sagemaker.resources import Resources
 from .sagemaker.search import Searcher
 from .sagemaker.tagging import Tagging
@@ -145,14 +147,16 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     job_workers = [*container_jobs, transforms]
     job_service = JobService(job_workers, runner)
     configs = Resources(store, ENDPOINT_CONFIG)
-    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints])
+    registry = ModelRegistry(store, settings.region, settings.account_id)
+    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints, *registry.resources])
     # Workflows (sagemaker/workflows) drive jobs through `api`: the operations a user calls.
     api = SageMakerApi()
     provider = SageMakerProvider([
         *(JobOperations(w, job_service, tagging, settings.region, settings.account_id) for w in job_workers),
-        InferenceApi(models, configs, hosting, tagging, settings.region, settings.account_id),
+        InferenceApi(models, configs, hosting, tagging, settings.region, settings.account_id, registry),
+        RegistryApi(registry, tagging),
         tagging,
-        Searcher(store, [w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE]),
+        Searcher(store, [*(w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE), registry.groups]),
     ])
     api.bind(provider)
     console_app = create_console_app(runner_name, settings.region)

@@ -16,8 +16,10 @@ OPERATIONS = ("create_model", "describe_model", "list_models", "delete_model",
 
 class InferenceApi:
     def __init__(self, models: Resources, configs: Resources, hosting: EndpointService, tagging: Tagging,
-                 region: str, account: str):
+                 region: str, account: str, model_packages):
+        """model_packages: the Model Registry, which CreateModel asks for a ModelPackageName's containers."""
         self.models = models
+        self.model_packages = model_packages
         self.configs = configs
         self.hosting = hosting
         self.endpoints = hosting.endpoints
@@ -31,7 +33,7 @@ class InferenceApi:
     # -- models ----------------------------------------------------------------------------
 
     def create_model(self, request: dict) -> dict:
-        doc = models.new_document(request, self.region, self.account, time.time())
+        doc = models.new_document(request, self.region, self.account, time.time(), self.model_packages)
         self.models.add(doc)
         self.tagging.tag_new(doc["ModelArn"], request)
         return {"ModelArn": doc["ModelArn"]}
