@@ -1,7 +1,6 @@
 """The Model Registry through boto3 against the in-process emulator: groups, versions, approval,
 lists, errors, deletion rules, and a model made from an approved version serving on an
-endpoint (the fake runner's container is what an inference image would do). Every answer is
-checked against its operation's output shape."""
+endpoint (the fake runner's container is what an inference image would do)."""
 
 import datetime
 import io
@@ -12,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fake_runner import ServeProgram
-from helpers import ROLE, held_to_output_shapes, wait_until
+from helpers import ROLE, wait_until
 from in_process import BUCKET
 
 ACCOUNT_ARN = "arn:aws:sagemaker:us-east-1:123456789012"
@@ -22,11 +21,6 @@ CALLER = {"IamIdentity": {"Arn": "arn:aws:sts::123456789012:assumed-role/SageMak
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="module")
-def sm(in_process):
-    return held_to_output_shapes(in_process.client("sagemaker"))
 
 
 def spec(image: str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1", model_data: str | None = None,
