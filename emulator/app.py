@@ -6,7 +6,7 @@ import fcntl
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 
@@ -47,6 +47,8 @@ from .sagemaker.resources import Resources
 from .sagemaker.search import Searcher
 from .sagemaker.tagging import Tagging
 from .sagemaker.workflows.api import SageMakerApi
+from .sagemaker.workflows.tuning import TUNING_JOB
+from .sagemaker.workflows.tuning_api import TuningOperations
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class Emulator:
     runner: Runner
     closers: list
     data_dir_lock: object = None
+    workflows: list = field(default_factory=list)  # each restore()s its runs after the jobs'
 
     def start(self) -> None:
         """Start the backing services and bring stored state back (blocks until S3 answers)."""
@@ -83,6 +86,8 @@ class Emulator:
         self.logs.replay()
         self.metrics.replay()
         self.job_service.restore()
+        for workflow in self.workflows:
+            workflow.restore()
         self.hosting.restore()
 
     def close(self) -> None:
@@ -147,15 +152,19 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     job_workers = [*container_jobs, transforms]
     job_service = JobService(job_workers, runner)
     configs = Resources(store, ENDPOINT_CONFIG)
+    tuning_jobs = Resources(store, TUNING_JOB)
     registry = ModelRegistry(store, settings.region, settings.account_id)
-    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints, *registry.resources])
+    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints, tuning_jobs, *registry.resources])
     # Workflows (sagemaker/workflows) drive jobs through `api`: the operations a user calls.
     api = SageMakerApi()
+    tuning = TuningOperations(tuning_jobs, api, tagging, metrics, settings.region, settings.account_id,
+                              settings.tuning_poll_seconds)
     provider = SageMakerProvider([
         *(JobOperations(w, job_service, tagging, settings.region, settings.account_id) for w in job_workers),
         InferenceApi(models, configs, hosting, tagging, settings.region, settings.account_id, registry),
         RegistryApi(registry, tagging),
         tagging,
+        tuning,
         Searcher(store, [*(w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE), registry.groups]),
     ])
     api.bind(provider)
@@ -178,8 +187,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     }), OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
     return Emulator(settings, s3, objects, logs, metrics, store, provider, job_service, hosting, gateway,
                     runner_name, runner,
-                    closers=[async_inference.close, hosting.close, capture.close, invocation_metrics.close],
-                    data_dir_lock=data_dir_lock)
+                    closers=[tuning.close, async_inference.close, hosting.close, capture.close, invocation_metrics.close],
+                    data_dir_lock=data_dir_lock, workflows=[tuning])
 
 
 class Gateway:

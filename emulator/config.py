@@ -39,6 +39,9 @@ class Settings:
         os.environ.get("SAGEMAKER_EMULATOR_HEALTH_CHECK_SECONDS", "2")))
     # Data capture files are written this often.
     capture_flush_seconds: float = 2.0
+    # How often a tuning job's driver looks at its trials (sagemaker/workflows/tuning_driver.py).
+    tuning_poll_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("SAGEMAKER_EMULATOR_TUNING_POLL_SECONDS", "0.5")))
     # Host names/addresses and browser origins let through besides the emulator's own
     # (aws/guard.py); "*" lets every one through. `serve --allow-host/--allow-origin` add to these.
     allow_hosts: list[str] = field(default_factory=lambda: _env_list("SAGEMAKER_EMULATOR_ALLOW_HOSTS"))

@@ -1,5 +1,5 @@
 """What a new emulator on the same data dir makes of what the last one left: a training job
-that was running fails, and a live endpoint is deployed again. Two emulators of their own,
+that was running fails, and so does a tuning job, and a live endpoint is deployed again. Two emulators of their own,
 on fake runners (no Docker); this module pays two SeaweedFS starts and stops."""
 
 import uuid
@@ -9,9 +9,11 @@ import pytest
 from fake_runner import FakeRunner, ServeProgram
 from helpers import ROLE, ensure_bucket, training_request, wait_until
 from in_process import InProcessEmulator
+from test_in_process_tuning import trial_stages, trials, tuning_request
 
 BUCKET = "restart"
 INTERRUPTED = "InternalServerError: the emulator stopped while this job was running"
+TUNING_JOB = f"restart-{uuid.uuid4().hex[:8]}"
 
 
 def park(host):
@@ -36,6 +38,10 @@ def restarted(tmp_path_factory):
         sm = first.client("sagemaker")
         ensure_bucket(first.client("s3"), BUCKET)
         sm.create_training_job(**training_request(job, BUCKET, {}, image="fake/park:1"))
+        tuning = tuning_request("fake/park:1", max_jobs=3, parallel=1)
+        tuning["HyperParameterTuningJobName"] = TUNING_JOB
+        tuning["TrainingJobDefinition"]["OutputDataConfig"]["S3OutputPath"] = f"s3://{BUCKET}/tuning"
+        sm.create_hyper_parameter_tuning_job(**tuning)
         sm.create_model(ModelName="served", ExecutionRoleArn=ROLE, PrimaryContainer={
             "Image": "fake/serve:1", "Environment": {"OWNER_TAG": "the model"}})
         sm.create_endpoint_config(EndpointConfigName="served", ProductionVariants=[{
@@ -46,6 +52,7 @@ def restarted(tmp_path_factory):
                    "the job to train")
         wait_until(lambda: sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService", 10,
                    "the endpoint to be InService")
+        wait_until(lambda: trial_stages(sm, TUNING_JOB) == ["Training"], 10, "the tuning job's first trial to train")
     with InProcessEmulator(data_dir, FakeRunner(images)) as second:
         yield second, job, endpoint
 
@@ -69,3 +76,16 @@ def test_a_live_endpoint_serves_again_after_a_restart(restarted):
 
     assert runtime.invoke_endpoint(EndpointName=endpoint, Body=b"x")["Body"].read() == b"served by the model"
     assert emulator.runner.serving(owner=endpoint)
+
+
+def test_a_tuning_job_running_when_the_emulator_stopped_has_failed(restarted):
+    emulator, _, _ = restarted
+    sm = emulator.client("sagemaker")
+
+    desc = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=TUNING_JOB)
+
+    assert desc["HyperParameterTuningJobStatus"] == "Failed"
+    assert desc["FailureReason"] == "InternalServerError: the emulator stopped while this tuning job was running"
+    assert "HyperParameterTuningEndTime" in desc
+    assert [(t["TrainingJobStatus"], t["FailureReason"]) for t in trials(sm, TUNING_JOB)] == [("Failed", INTERRUPTED)]
+    assert desc["TrainingJobStatusCounters"]["RetryableError"] == 1  # an internal error: retryable, as AWS counts
