@@ -3,12 +3,15 @@
 
 import { endpointPage, endpointsPage } from "./endpoints.js";
 import { endpointConfigsPage, modelsPage, transformJobsPage } from "./others.js";
+import { processingJobPage, processingJobsPage } from "./processing.js";
 import { trainingJobPage, trainingJobsPage } from "./training.js";
 import { PageLife } from "./ui.js";
 
 const ROUTES = [
   [/^#\/training-jobs\/(.+)$/, trainingJobPage, "Training job"],
   [/^#\/training-jobs$/, trainingJobsPage, "Training jobs"],
+  [/^#\/processing-jobs\/(.+)$/, processingJobPage, "Processing job"],
+  [/^#\/processing-jobs$/, processingJobsPage, "Processing jobs"],
   [/^#\/endpoints\/(.+)$/, endpointPage, "Endpoint"],
   [/^#\/endpoints$/, endpointsPage, "Endpoints"],
   [/^#\/models$/, modelsPage, "Models"],

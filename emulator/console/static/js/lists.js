@@ -1,6 +1,7 @@
 // A resource list: filters, newest first, pages of PAGE_SIZE through NextToken, refreshed in
 // place every few seconds. Every list page is one of these.
 
+import { sagemaker } from "./aws.js";
 import { errorNote, h, keyedTable } from "./ui.js";
 
 const PAGE_SIZE = 50;
@@ -65,4 +66,28 @@ export function resourceList(main, life, spec) {
   previous.addEventListener("click", () => { page = Math.max(0, page - 1); restart(); });
   next.addEventListener("click", () => { if (tokens[page + 1]) { page += 1; restart(); } });
   life.every(REFRESH_MS, refresh);
+}
+
+// A List* operation as a spec's list: its page of summaries under member, and its NextToken.
+export const listCall = (operation, member) => async (params) => {
+  const answer = await sagemaker(operation, params);
+  return { items: answer[member], next: answer.NextToken };
+};
+
+// A list whose summaries lack what a column shows (a processing job's instances): describe
+// (item) => Promise<detail> runs once per item, as what it reads never changes, and each item
+// comes with its detail (undefined where the Describe failed: tried again at the next refresh).
+export function describedOnce(list, key, describe) {
+  const details = new Map();
+  return async (params) => {
+    const answer = await list(params);
+    await Promise.all(answer.items.filter((item) => !details.has(key(item))).map(async (item) => {
+      try {
+        details.set(key(item), await describe(item));
+      } catch (error) {
+        console.warn(error);
+      }
+    }));
+    return { ...answer, items: answer.items.map((item) => ({ ...item, detail: details.get(key(item)) })) };
+  };
 }

@@ -1,21 +1,14 @@
 // Models, endpoint configurations and transform jobs: lists only.
 
-import { sagemaker } from "./aws.js";
-import { resourceList } from "./lists.js";
-import { formatDuration, formatTime, h, statusBadge } from "./ui.js";
-
-const listOf = (operation, member) => async (params) => {
-  const answer = await sagemaker(operation, params);
-  return { items: answer[member], next: answer.NextToken };
-};
-const mono = (text) => h("span", { class: "mono" }, text);
+import { listCall, resourceList } from "./lists.js";
+import { formatDuration, formatTime, mono, statusBadge } from "./ui.js";
 
 // Models and endpoint configurations list the same three things, under their own member names.
 function namedResourcesPage(title, operation, member, prefix) {
   return (main, life) => resourceList(main, life, {
     title,
     key: (r) => r[`${prefix}Name`],
-    list: listOf(operation, member),
+    list: listCall(operation, member),
     columns: [
       { title: "Name", class: "name", render: (r) => r[`${prefix}Name`] },
       { title: "Created", class: "time", render: (r) => formatTime(r.CreationTime) },
@@ -33,7 +26,7 @@ export function transformJobsPage(main, life) {
     title: "Transform jobs",
     statuses: ["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
     key: (t) => t.TransformJobName,
-    list: listOf("ListTransformJobs", "TransformJobSummaries"),
+    list: listCall("ListTransformJobs", "TransformJobSummaries"),
     columns: [
       { title: "Name", class: "name", render: (t) => t.TransformJobName },
       { title: "Status", class: "status", render: (t) => statusBadge(t.TransformJobStatus) },

@@ -1,28 +1,19 @@
 // Training jobs: the list (Search over TrainingJob) and a job's page.
 
-import { parseS3Uri, s3ListObjects, s3ObjectUrl, sagemaker } from "./aws.js";
+import { sagemaker } from "./aws.js";
 import { metricSeries, periodFor, timeChart } from "./charts.js";
+import { JOB_STATUSES, TERMINAL, jobDuration, jobPage } from "./jobs.js";
 import { resourceList } from "./lists.js";
 import { logTail } from "./logs.js";
-import { tarGzMembers } from "./tar.js";
-import {
-  errorNote, field, formatBytes, formatDuration, formatTime, h, keyedTable, section, setContent, statusBadge,
-} from "./ui.js";
+import { s3Folder, showObjects } from "./objects.js";
+import { field, formatDuration, formatTime, h, keyedTable, linkTo, mono, section, setContent, statusBadge } from "./ui.js";
 
-const TERMINAL = new Set(["Completed", "Failed", "Stopped"]);
-const STATUSES = ["InProgress", "Completed", "Failed", "Stopping", "Stopped"];
-
-const link = (name) => h("a", { href: `#/training-jobs/${encodeURIComponent(name)}` }, name);
-
-function duration(job) {
-  const end = job.TrainingEndTime ?? (TERMINAL.has(job.TrainingJobStatus) ? job.LastModifiedTime : Date.now() / 1000);
-  return formatDuration(end - job.CreationTime);
-}
+const duration = (job) => jobDuration(job.CreationTime, job.TrainingEndTime, job.TrainingJobStatus, job.LastModifiedTime);
 
 export function trainingJobsPage(main, life) {
   resourceList(main, life, {
     title: "Training jobs",
-    statuses: STATUSES,
+    statuses: JOB_STATUSES,
     key: (job) => job.TrainingJobName,
     // Search, not ListTrainingJobs: whole jobs (instances included) in one call, where the
     // list's summaries would need a DescribeTrainingJob per row.
@@ -36,7 +27,7 @@ export function trainingJobsPage(main, life) {
       return { items: answer.Results.map((r) => r.TrainingJob), next: answer.NextToken };
     },
     columns: [
-      { title: "Name", class: "name", render: (j) => link(j.TrainingJobName) },
+      { title: "Name", class: "name", render: (j) => linkTo("training-jobs", j.TrainingJobName) },
       { title: "Status", class: "status", render: (j) => statusBadge(j.TrainingJobStatus, j.SecondaryStatus) },
       { title: "Created", class: "time", render: (j) => formatTime(j.CreationTime) },
       { title: "Duration", class: "num", render: duration },
@@ -47,9 +38,7 @@ export function trainingJobsPage(main, life) {
 }
 
 export function trainingJobPage(main, life, name) {
-  const header = h("div", { class: "page-head" });
   const summary = h("dl", { class: "summary" });
-  const failure = h("div", { class: "problem" });
   const hyper = keyedTable("Hyperparameters", [
     { title: "Name", render: ([k]) => k }, { title: "Value", class: "mono", render: ([, v]) => v }]);
   const channels = keyedTable("Input channels", [
@@ -68,42 +57,24 @@ export function trainingJobPage(main, life, name) {
   const charts = h("div", { class: "charts" });
   const finals = h("div");
   const artifacts = h("div", { class: "artifacts" }, h("p", { class: "muted" }, "Listed once the job uploads them."));
-  main.append(header, failure, section("Summary", summary), section("Status timeline", timeline.table),
-    section("Metrics", finals, charts),
-    section("Hyperparameters", hyper.table), section("Input channels", channels.table),
-    section("Artifacts", artifacts),
-    section("Logs", logTail("/aws/sagemaker/TrainingJobs", `${name}/`, life)));
-
   let job = null;
   let chartSet = null;
   let artifactsListed = false;
-  const stop = h("button", { type: "button", class: "danger", onclick: stopJob }, "Stop");
+  jobPage(main, life, name, {
+    describe: () => sagemaker("DescribeTrainingJob", { TrainingJobName: name }),
+    status: (j) => j.TrainingJobStatus,
+    detail: (j) => j.SecondaryStatus,
+    stop: () => sagemaker("StopTrainingJob", { TrainingJobName: name }),
+    sections: [section("Summary", summary), section("Status timeline", timeline.table),
+      section("Metrics", finals, charts),
+      section("Hyperparameters", hyper.table), section("Input channels", channels.table),
+      section("Artifacts", artifacts),
+      section("Logs", logTail("/aws/sagemaker/TrainingJobs", `${name}/`, life))],
+    render,
+  });
 
-  async function stopJob() {
-    stop.disabled = true;
-    try {
-      await sagemaker("StopTrainingJob", { TrainingJobName: name });
-    } catch (error) {
-      failure.replaceChildren(errorNote(error));
-    }
-  }
-
-  async function refresh() {
-    try {
-      job = await sagemaker("DescribeTrainingJob", { TrainingJobName: name });
-    } catch (error) {
-      if (!header.firstChild) header.append(h("h1", {}, name));
-      failure.replaceChildren(errorNote(error));
-      return error.code !== "ValidationException"; // no such job: nothing more to wait for
-    }
-    const running = !TERMINAL.has(job.TrainingJobStatus);
-    stop.disabled = !(job.TrainingJobStatus === "InProgress");
-    if (!header.firstChild) {
-      header.append(h("h1", {}, name), h("span", { class: "head-status" }), stop);
-      main.focus();
-    }
-    setContent(header.querySelector(".head-status"), statusBadge(job.TrainingJobStatus, job.SecondaryStatus));
-    setContent(failure, job.FailureReason ? h("p", { class: "error", role: "alert" }, `Failure reason: ${job.FailureReason}`) : null);
+  async function render(described) {
+    job = described;
     setContent(summary,
       field("Status", `${job.TrainingJobStatus} (${job.SecondaryStatus})`),
       field("Created", formatTime(job.CreationTime)),
@@ -113,10 +84,10 @@ export function trainingJobPage(main, life, name) {
       field("Billable time", job.BillableTimeInSeconds === undefined ? "—" : formatDuration(job.BillableTimeInSeconds)),
       field("Instance type", job.ResourceConfig?.InstanceType),
       field("Instance count", String(job.ResourceConfig?.InstanceCount ?? "—")),
-      field("Image", h("span", { class: "mono" }, job.AlgorithmSpecification?.TrainingImage ?? job.AlgorithmSpecification?.AlgorithmName)),
-      field("Role", h("span", { class: "mono" }, job.RoleArn)),
-      field("Output path", h("span", { class: "mono" }, job.OutputDataConfig?.S3OutputPath)),
-      field("Model artifacts", h("span", { class: "mono" }, job.ModelArtifacts?.S3ModelArtifacts ?? "—")));
+      field("Image", mono(job.AlgorithmSpecification?.TrainingImage ?? job.AlgorithmSpecification?.AlgorithmName)),
+      field("Role", mono(job.RoleArn)),
+      field("Output path", mono(job.OutputDataConfig?.S3OutputPath)),
+      field("Model artifacts", mono(job.ModelArtifacts?.S3ModelArtifacts ?? "—")));
     hyper.update(Object.entries(job.HyperParameters || {}), ([k]) => k, "No hyperparameters.");
     channels.update(job.InputDataConfig || [], (c) => c.ChannelName, "No input channels.");
     timeline.update(job.SecondaryStatusTransitions || [], (t) => `${t.Status}-${t.StartTime}`);
@@ -125,10 +96,10 @@ export function trainingJobPage(main, life, name) {
       : null);
     await refreshMetrics();
     if (!artifactsListed && (TERMINAL.has(job.TrainingJobStatus) || job.SecondaryStatus === "Uploading")) {
+      const output = job.OutputDataConfig?.S3OutputPath;
+      if (output) await showObjects(artifacts, s3Folder(`${output.replace(/\/+$/, "")}/${name}`));
       artifactsListed = TERMINAL.has(job.TrainingJobStatus);
-      await listArtifacts();
     }
-    return running;
   }
 
   async function refreshMetrics() {
@@ -152,39 +123,4 @@ export function trainingJobPage(main, life, name) {
       return chartSet[i].update(timestamps.filter((_, j) => keep[j]), [values[i].filter((_, j) => keep[j])], [start, end]);
     }));
   }
-
-  async function listArtifacts() {
-    const output = parseS3Uri(job.OutputDataConfig?.S3OutputPath);
-    if (!output) return;
-    const prefix = `${output.key.replace(/\/$/, "")}${output.key ? "/" : ""}${name}/`;
-    let objects;
-    try {
-      objects = await s3ListObjects(output.bucket, prefix);
-    } catch (error) {
-      artifacts.replaceChildren(errorNote(error));
-      return;
-    }
-    if (!objects.length) {
-      artifacts.replaceChildren(h("p", { class: "muted" }, `Nothing under s3://${output.bucket}/${prefix} yet.`));
-      return;
-    }
-    const list = h("ul", { class: "artifact-list" });
-    artifacts.replaceChildren(h("p", { class: "muted" }, `s3://${output.bucket}/${prefix}`), list);
-    for (const object of objects) {
-      const url = s3ObjectUrl(output.bucket, object.key);
-      const contents = h("div", { class: "tar-contents" });
-      list.append(h("li", { "data-key": object.key },
-        h("a", { href: url, download: object.key.split("/").pop() }, object.key.slice(prefix.length)),
-        h("span", { class: "muted" }, ` ${formatBytes(object.size)}`), contents));
-      if (object.key.endsWith(".tar.gz") && object.size <= 256 * 1024 * 1024) {
-        tarGzMembers(url).then((members) => {
-          contents.replaceChildren(h("ul", { class: "members", "aria-label": `Files in ${object.key}` },
-            members.filter((m) => !m.directory).map((m) => h("li", {}, h("span", { class: "mono" }, m.name),
-              h("span", { class: "muted" }, ` ${formatBytes(m.size)}`)))));
-        }).catch((error) => contents.replaceChildren(errorNote(error)));
-      }
-    }
-  }
-
-  life.every(2000, refresh);
 }

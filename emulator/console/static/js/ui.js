@@ -54,6 +54,11 @@ export function errorNote(error) {
   return h("p", { class: "error", role: "alert" }, `${error.code ? error.code + ": " : ""}${error.message}`);
 }
 
+export const mono = (text) => h("span", { class: "mono" }, text);
+
+// A link to a resource's page: #/<route>/<name>.
+export const linkTo = (route, name) => h("a", { href: `#/${route}/${encodeURIComponent(name)}` }, name);
+
 export function field(label, value) {
   return [h("dt", {}, label), h("dd", {}, value ?? "—")];
 }
