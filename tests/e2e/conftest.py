@@ -1,4 +1,5 @@
-"""Fixtures the endpoint and transform tests share: a trained model and user inference code."""
+"""Fixtures the endpoint and transform tests share: a trained model and user inference code;
+and the console tests' browser."""
 
 import subprocess
 
@@ -6,6 +7,7 @@ import pytest
 
 from emulator.execution.framework_image import PYTORCH_IMAGE
 
+from browser import chromium
 from helpers import REPO, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
 from hosting import BUCKET, unique
 
@@ -50,3 +52,26 @@ def byoc_image():
     subprocess.run(["docker", "build", "-q", "-t", image, "--build-arg", f"BASE={PYTORCH_IMAGE}",
                     str(REPO / "tests/e2e/byoc")], check=True, capture_output=True)
     return image
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def open_page(browser, emulator):
+    """Opens console pages (each in a new browser context); a script error on any fails the test."""
+    contexts, errors = [], []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=emulator.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, errors

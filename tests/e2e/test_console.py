@@ -7,7 +7,6 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from browser import chromium
 from helpers import REPO, ensure_bucket, script_hyperparameters, training_request, upload_sourcedir, wait_for
 from hosting import create_config, create_model, deploy, unique, variant
 
@@ -16,28 +15,6 @@ pytestmark = pytest.mark.docker
 SHOTS = REPO / "docs" / "console"
 BUCKET = "e2e-console"
 LOSS = {"Name": "train:loss", "Regex": "loss=([0-9.]+)"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def open_page(browser, emulator):
-    contexts, errors = [], []
-
-    def open_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=emulator.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, errors
 
 
 def start_job(sm, s3, name: str, lines=8, interval=1.5, program="tiny_train.py") -> None:
