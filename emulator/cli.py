@@ -100,6 +100,34 @@ def env(args) -> int:
     return 0
 
 
+def run(args) -> int:
+    """Replace this process with the command, in the emulator's environment (the `env` exports)
+    and with the SDK fast path on for the Python processes it starts (emulator/testing)."""
+    import os
+
+    from .shell_env import exports
+    from .testing import fast_path
+    from .testing.server import answers
+
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("sagemaker-emulator run: give a command, e.g. sagemaker-emulator run -- python train.py",
+              file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{args.port}"
+    if not answers(url):
+        print(f"sagemaker-emulator run: warning: no emulator answers at {url} "
+              "(start one with `sagemaker-emulator serve`)", file=sys.stderr)
+    environment = dict(os.environ)
+    environment.update(exports(args.host, args.port, environment))
+    environment.update(fast_path.exports(url, environment))
+    try:
+        os.execvpe(command[0], command, environment)
+    except OSError as exc:
+        print(f"sagemaker-emulator run: {command[0]}: {exc.strerror}", file=sys.stderr)
+        return 127
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="sagemaker-emulator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +149,12 @@ def main(argv=None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
     p.set_defaults(func=env)
+    p = sub.add_parser("run", help="run a command with the `env` exports and the SageMaker SDK's polls "
+                                   "shortened in its Python processes: sagemaker-emulator run -- CMD ...")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8787)
+    p.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments, after --")
+    p.set_defaults(func=run)
     p = sub.add_parser("images", help="framework images")
     images = p.add_subparsers(dest="images_command", required=True)
     b = images.add_parser("build", help="build the PyTorch image (quick when nothing changed)")

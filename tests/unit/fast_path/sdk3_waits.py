@@ -1,0 +1,39 @@
+"""Run by tests/unit/test_fast_path.py: the SageMaker SDK 3.x waiting on a training job
+(TrainingJob.wait, what ModelTrainer.train runs) and on an endpoint (Session.wait_for_endpoint,
+what ModelBuilder.deploy runs), and get_execution_role(). Prints RESULT <json>.
+Arguments: bucket, training image, serving image."""
+
+import collections
+import json
+import sys
+import time
+import uuid
+
+from sagemaker.core.helper.session_helper import Session, get_execution_role
+from sagemaker.core.resources import TrainingJob
+
+ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
+bucket, training_image, serving_image = sys.argv[1:4]
+session = Session()
+sm = session.sagemaker_client
+calls = collections.Counter()
+sm.meta.events.register("before-call.sagemaker", lambda model, **_: calls.update([model.name]))
+name = f"fast3-{uuid.uuid4().hex[:8]}"
+
+sm.create_training_job(
+    TrainingJobName=name, RoleArn=ROLE, AlgorithmSpecification={"TrainingImage": training_image, "TrainingInputMode": "File"},
+    OutputDataConfig={"S3OutputPath": f"s3://{bucket}/output"},
+    ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+    StoppingCondition={"MaxRuntimeInSeconds": 600})
+started = time.monotonic()
+TrainingJob.get(training_job_name=name, session=session.boto_session).wait(logs=False)
+train_seconds = time.monotonic() - started
+
+sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": serving_image})
+sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{
+    "VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
+sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+started = time.monotonic()
+session.wait_for_endpoint(name)
+print("RESULT", json.dumps({"train_seconds": train_seconds, "deploy_seconds": time.monotonic() - started,
+                            "endpoint_describes": calls["DescribeEndpoint"], "role": get_execution_role(session)}))
