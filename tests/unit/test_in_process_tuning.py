@@ -303,8 +303,10 @@ def test_a_failed_trial_is_counted_and_the_others_still_compete(sm, image):
     assert desc["BestTrainingJob"]["TunedHyperParameters"] == {"mode": "fine"}
 
 
-def test_a_tuning_job_whose_trials_all_fail_fails(sm, image):
-    request = tuning_request(image(lambda host: 1), max_jobs=10, parallel=1)
+@pytest.mark.parametrize("failing", ["exits 1", "has no image"])
+def test_a_tuning_job_whose_trials_all_fail_fails(sm, image, failing):
+    request = tuning_request(image(lambda host: 1) if failing == "exits 1" else "fake/not-on-this-host:1",
+                             max_jobs=10, parallel=1)
 
     desc = run(sm, request)
 

@@ -45,6 +45,8 @@ def new_document(request: dict, region: str, account: str, now: float) -> dict:
     doc.setdefault("HyperParameters", {})
     doc["StoppingCondition"] = {"MaxRuntimeInSeconds": DEFAULT_MAX_RUNTIME, **request.get("StoppingCondition", {})}
     doc["ResourceConfig"] = {"VolumeSizeInGB": 30, **request["ResourceConfig"]}
+    # AWS answers KmsKeyId "" when none was given (the SDK's Estimator.attach() reads it).
+    doc["OutputDataConfig"] = {"KmsKeyId": "", **request["OutputDataConfig"]}
     spec = doc["AlgorithmSpecification"] = dict(request["AlgorithmSpecification"])
     spec.setdefault("EnableSageMakerMetricsTimeSeries", False)
     doc.update({

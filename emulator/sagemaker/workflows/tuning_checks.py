@@ -6,8 +6,10 @@ message is AWS's own), and what the emulator does not serve.
   unique DefinitionName and its own TuningObjective (all of one Type, so that one best trial
   can be chosen) and HyperParameterRanges.
 - The objective metric is one the trials will report: a MetricDefinitions name of the
-  definition, or a built-in metric of its image (images.builtin_metric_definitions, for
-  algorithm images such as XGBoost's).
+  definition or, on a built-in algorithm's image (XGBoost's) run as the algorithm, one of the
+  objectives the algorithm offers for tuning (images.job_metric_definitions and
+  builtin_tuning_objectives, which images.py has with the built-in algorithm images; until
+  then only MetricDefinitions count).
 - Ranges (parameter_space.py): numbers, MinValue <= MaxValue, each ScalingType's domain; a
   hyperparameter is either static or tuned, not both.
 - Strategy: Grid takes only categorical ranges, and MaxNumberOfTrainingJobs, when given, must
@@ -25,7 +27,7 @@ message is AWS's own), and what the emulator does not serve.
 
 from ...aws.errors import ResourceLimitExceeded, ValidationException
 from .. import images
-from .tuning import TERMINAL, Definition, definition_specs, definitions
+from .tuning import TERMINAL, Definition, definition_specs, definitions, resource_config
 
 MAX_JOBS = 750
 MAX_JOBS_RANDOM = 10000
@@ -33,11 +35,18 @@ MAX_PARALLEL = 100
 MAX_RESOURCE = 20000
 
 
-def builtin_metric_names(image_uri: str) -> set[str]:
-    """The metrics an algorithm image reports by itself; images.py gains
-    builtin_metric_definitions(image_uri) with the built-in algorithm images (XGBoost)."""
-    lookup = getattr(images, "builtin_metric_definitions", None)
-    return {d["Name"] for d in (lookup(image_uri) or [])} if lookup else set()
+def objective_metric_names(algorithm: dict, static: dict[str, str]) -> set[str]:
+    """The metrics a trial's training job reports and a tuning job may optimise: those its
+    training job matches (its own MetricDefinitions, else a built-in algorithm's, exactly as the
+    training job kind chooses them), less, for a built-in algorithm, those it does not offer
+    for tuning (XGBoost tunes on validation:* metrics)."""
+    job_metrics = getattr(images, "job_metric_definitions", None)
+    matched = job_metrics(algorithm, static) if job_metrics else algorithm.get("MetricDefinitions", [])
+    names = {d["Name"] for d in matched}
+    tunable = getattr(images, "builtin_tuning_objectives", None)
+    if tunable and not algorithm.get("MetricDefinitions"):
+        names &= {o["MetricName"] for o in tunable(algorithm.get("TrainingImage", ""))}
+    return names
 
 
 def check_request(request: dict, parents: list[dict]) -> list[Definition]:
@@ -94,8 +103,11 @@ def _check_definition(definition: Definition) -> None:
     if "ResourceConfig" not in spec and "HyperParameterTuningResourceConfig" not in spec:
         raise ValidationException(f"{where}: one of ResourceConfig and HyperParameterTuningResourceConfig "
                                   "must be specified")
+    for member in ("InstanceType", "InstanceCount"):
+        if member not in resource_config(spec):
+            raise ValidationException(f"{where}: ResourceConfig.{member} must be specified")
     metric = definition.objective["MetricName"]
-    defined = {d["Name"] for d in algorithm.get("MetricDefinitions", [])} | builtin_metric_names(image)
+    defined = objective_metric_names(algorithm, definition.static)
     if metric not in defined:
         raise ValidationException(f"{where}: the objective metric '{metric}' is not one of the metrics the "
                                   f"training jobs report: define it in AlgorithmSpecification.MetricDefinitions "

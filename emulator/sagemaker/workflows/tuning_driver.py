@@ -147,12 +147,14 @@ class TuningDriver:
 
     def _refresh(self) -> None:
         for trial in self.trials:
-            if trial.ended:
+            if trial.observed:
                 continue
-            description = self.api("DescribeTrainingJob", TrainingJobName=trial.name)
-            trial.summary = tuning.trial_summary(description, self.name, self.definitions[trial.suggestion.definition],
-                                                 trial.suggestion.hyperparameters)
-            if trial.ended and not trial.observed:
+            if not trial.ended:  # (one that failed at once ended before its first refresh)
+                description = self.api("DescribeTrainingJob", TrainingJobName=trial.name)
+                trial.summary = tuning.trial_summary(description, self.name,
+                                                     self.definitions[trial.suggestion.definition],
+                                                     trial.suggestion.hyperparameters)
+            if trial.ended:
                 trial.observed = True
                 value = tuning.objective_value(trial.summary)
                 self.search.observe(trial.suggestion, value)
