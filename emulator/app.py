@@ -14,7 +14,7 @@ from .aws import protocol, routing
 from .aws.guard import OriginGuard
 from .aws.json_edge import guard_json_edges
 from .backing.identity import IdentityFacade
-from .backing.moto_services import LogSink, MetricSink, moto_wsgi_app
+from .backing.moto_services import LogSink, MetricSink, Queues, moto_wsgi_app
 from .backing.objects import ObjectStore
 from .backing.proxy import ReverseProxy
 from .backing.seaweed import SeaweedS3
@@ -47,6 +47,9 @@ from .sagemaker.resources import Resources
 from .sagemaker.search import Searcher
 from .sagemaker.tagging import Tagging
 from .sagemaker.workflows.api import SageMakerApi
+from .sagemaker.workflows.monitoring_api import MonitoringOperations, MonitoringResources
+from .sagemaker.workflows.pipelines.api import PipelinesApi
+from .sagemaker.workflows.pipelines.resources import PipelineResources
 from .sagemaker.workflows.tuning import TUNING_JOB
 from .sagemaker.workflows.tuning_api import TuningOperations
 from .store import Store
@@ -154,17 +157,26 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     configs = Resources(store, ENDPOINT_CONFIG)
     tuning_jobs = Resources(store, TUNING_JOB)
     registry = ModelRegistry(store, settings.region, settings.account_id)
-    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints, tuning_jobs, *registry.resources])
+    pipeline_resources = PipelineResources(store)
+    monitoring_resources = MonitoringResources(store)
+    tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints, tuning_jobs, *registry.resources,
+                               *pipeline_resources.taggable, *monitoring_resources.taggable])
     # Workflows (sagemaker/workflows) drive jobs through `api`: the operations a user calls.
     api = SageMakerApi()
     tuning = TuningOperations(tuning_jobs, api, tagging, metrics, settings.region, settings.account_id,
                               settings.tuning_poll_seconds)
+    pipelines = PipelinesApi(pipeline_resources, tagging, api, objects, Queues(settings.region), settings.region,
+                             settings.account_id)
+    monitoring = MonitoringOperations(monitoring_resources, tagging, api, objects, settings.region, settings.account_id,
+                                      settings.monitoring_hour_seconds)
     provider = SageMakerProvider([
         *(JobOperations(w, job_service, tagging, settings.region, settings.account_id) for w in job_workers),
         InferenceApi(models, configs, hosting, tagging, settings.region, settings.account_id, registry),
         RegistryApi(registry, tagging),
         tagging,
         tuning,
+        pipelines,
+        monitoring,
         Searcher(store, [*(w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE), registry.groups]),
     ])
     api.bind(provider)
@@ -187,8 +199,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     }), OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
     return Emulator(settings, s3, objects, logs, metrics, store, provider, job_service, hosting, gateway,
                     runner_name, runner,
-                    closers=[tuning.close, async_inference.close, hosting.close, capture.close, invocation_metrics.close],
-                    data_dir_lock=data_dir_lock, workflows=[tuning])
+                    closers=[monitoring.close, pipelines.close, tuning.close, async_inference.close, hosting.close, capture.close, invocation_metrics.close],
+                    data_dir_lock=data_dir_lock, workflows=[tuning, pipelines, monitoring])
 
 
 class Gateway:

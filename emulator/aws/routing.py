@@ -13,7 +13,7 @@ import re
 SAGEMAKER = "sagemaker"
 SAGEMAKER_RUNTIME = "sagemaker-runtime"
 S3 = "s3"
-MOTO = "moto"  # CloudWatch Logs, CloudWatch: served by moto in-process
+MOTO = "moto"  # CloudWatch Logs, CloudWatch, SQS: served by moto in-process
 IDENTITY = "identity"  # STS, IAM: moto behind the emulator's identity answers
 EMULATOR = "emulator"  # /_emulator/...: health and the console's files
 CONSOLE = "console"  # GET / from a browser: the web console's page
@@ -23,6 +23,7 @@ SIGNING_NAME_ROUTES = {
     "s3": S3,
     "logs": MOTO,
     "monitoring": MOTO,
+    "sqs": MOTO,  # the queues pipelines' callback steps send to
     "sts": IDENTITY,
     "iam": IDENTITY,
 }

@@ -1,13 +1,16 @@
-"""CloudWatch Logs, CloudWatch, STS and IAM served by moto in the same process.
+"""CloudWatch Logs, CloudWatch, SQS, STS and IAM served by moto in the same process.
 
 The gateway hands these requests to moto's own WSGI dispatcher. The emulator writes job
 logs straight into moto's Logs backend (no HTTP round trip on the log path) and also
 appends them to --data-dir/logs, replayed into moto at start, so logs survive a restart;
 metrics likewise to --data-dir/metrics. Both are journals (see journal.py): a crash cannot
-make them unreadable, and they are trimmed to what CloudWatch itself would still hold.
+make them unreadable, and they are trimmed to what CloudWatch itself would still hold. SQS
+queues (what pipelines' callback steps send to) live in moto's memory only: they and their
+messages are gone after a restart.
 """
 
 import datetime
+import hashlib
 import logging
 import math
 import re
@@ -18,6 +21,8 @@ from pathlib import Path
 
 from moto.cloudwatch.models import Statistics, cloudwatch_backends
 from moto.logs.models import logs_backends
+from moto.sqs.exceptions import QueueDoesNotExist
+from moto.sqs.models import sqs_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
 
 from .journal import Journal
@@ -103,6 +108,37 @@ class LogSink:
                 self._ensure(backend, group, stream)
                 for start in range(0, len(current), 5000):
                     backend.put_log_events(group, stream, current[start:start + 5000])
+
+
+class QueueMissing(Exception):
+    """No queue of that URL exists in the emulator's SQS."""
+
+
+class Queues:
+    """Sends messages to SQS queues, which a user made with CreateQueue (boto3's sqs client
+    pointed at the emulator): the queue is named by the last part of its URL, its account by
+    the one before, its region by an AWS-style host (sqs.<region>.amazonaws.com) or else the
+    emulator's."""
+
+    def __init__(self, region: str):
+        self.region = region
+
+    def send(self, queue_url: str, body: str) -> str:
+        """The message id; QueueMissing when there is no such queue."""
+        parsed = urllib.parse.urlparse(queue_url)
+        parts = [p for p in parsed.path.split("/") if p]
+        host = re.fullmatch(r"sqs\.([a-z0-9-]+)\.amazonaws\.com", parsed.hostname or "")
+        if len(parts) != 2 or not parts[0].isdigit():
+            raise QueueMissing(f"{queue_url} is not a queue URL (<endpoint>/<account>/<queue name>)")
+        account, name = parts
+        # A FIFO queue takes a message only with a group (and, without content-based
+        # deduplication, a deduplication id): one group per queue, the body's digest.
+        fifo = {"group_id": "sagemaker-pipelines", "deduplication_id": hashlib.sha256(body.encode()).hexdigest()} \
+            if name.endswith(".fifo") else {}
+        try:
+            return sqs_backends[account][host.group(1) if host else self.region].send_message(name, body, **fifo).id
+        except QueueDoesNotExist:
+            raise QueueMissing("The specified queue does not exist.") from None
 
 
 def _is_log_event(event: dict) -> bool:

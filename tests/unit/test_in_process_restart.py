@@ -1,5 +1,5 @@
 """What a new emulator on the same data dir makes of what the last one left: a training job
-that was running fails, and so does a tuning job, and a live endpoint is deployed again. Two emulators of their own,
+that was running fails, and so do a tuning job and a pipeline execution, and a live endpoint is deployed again. Two emulators of their own,
 on fake runners (no Docker); this module pays two SeaweedFS starts and stops."""
 
 import uuid
@@ -7,13 +7,15 @@ import uuid
 import pytest
 
 from fake_runner import FakeRunner, ServeProgram
-from helpers import ROLE, ensure_bucket, training_request, wait_until
+from helpers import ROLE, ensure_bucket, held_to_output_shapes, training_request, wait_until
 from in_process import InProcessEmulator
+from test_in_process_pipelines import assert_interrupted, start_parked_pipeline
 from test_in_process_tuning import trial_stages, trials, tuning_request
 
 BUCKET = "restart"
 INTERRUPTED = "InternalServerError: the emulator stopped while this job was running"
 TUNING_JOB = f"restart-{uuid.uuid4().hex[:8]}"
+PIPELINE = f"restart-{uuid.uuid4().hex[:8]}"
 
 
 def park(host):
@@ -53,6 +55,7 @@ def restarted(tmp_path_factory):
         wait_until(lambda: sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService", 10,
                    "the endpoint to be InService")
         wait_until(lambda: trial_stages(sm, TUNING_JOB) == ["Training"], 10, "the tuning job's first trial to train")
+        start_parked_pipeline(sm, "fake/park:1", BUCKET, PIPELINE)
     with InProcessEmulator(data_dir, FakeRunner(images)) as second:
         yield second, job, endpoint
 
@@ -89,3 +92,9 @@ def test_a_tuning_job_running_when_the_emulator_stopped_has_failed(restarted):
     assert "HyperParameterTuningEndTime" in desc
     assert [(t["TrainingJobStatus"], t["FailureReason"]) for t in trials(sm, TUNING_JOB)] == [("Failed", INTERRUPTED)]
     assert desc["TrainingJobStatusCounters"]["RetryableError"] == 1  # an internal error: retryable, as AWS counts
+
+
+def test_a_pipeline_execution_running_when_the_emulator_stopped_has_failed(restarted):
+    emulator, _, _ = restarted
+
+    assert_interrupted(held_to_output_shapes(emulator.client("sagemaker")), PIPELINE)
