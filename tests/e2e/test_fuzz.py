@@ -329,6 +329,10 @@ def clean_up(proc: EmulatorProcess) -> None:
         sm.stop_transform_job(TransformJobName=job["TransformJobName"])
     for job in sm.list_processing_jobs(StatusEquals="InProgress")["ProcessingJobSummaries"]:
         sm.stop_processing_job(ProcessingJobName=job["ProcessingJobName"])
+    for pipeline in sm.list_pipelines()["PipelineSummaries"]:
+        for execution in sm.list_pipeline_executions(PipelineName=pipeline["PipelineName"])["PipelineExecutionSummaries"]:
+            if execution["PipelineExecutionStatus"] == "Executing":
+                sm.stop_pipeline_execution(PipelineExecutionArn=execution["PipelineExecutionArn"])
     for endpoint in sm.list_endpoints()["Endpoints"]:
         sm.delete_endpoint(EndpointName=endpoint["EndpointName"])
     for config in sm.list_endpoint_configs()["EndpointConfigs"]:
@@ -356,6 +360,12 @@ def seed_resources(proc: EmulatorProcess) -> None:
     sm.create_processing_job(ProcessingJobName="fuzz-1", RoleArn=role, AppSpecification={"ImageUri": "fuzz:1"},
                              ProcessingResources={"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
                                                                     "VolumeSizeInGB": 1}})
+    # A pipeline whose executions end at once (a condition, then a Fail step), whatever the fuzz starts.
+    sm.create_pipeline(PipelineName="fuzz-1", RoleArn=role, PipelineDefinition=json.dumps({
+        "Version": "2020-12-01", "Parameters": [{"Name": "fuzz-1", "Type": "String", "DefaultValue": "a"}],
+        "Steps": [{"Name": "fuzz-1", "Type": "Condition", "Arguments": {
+            "Conditions": [{"Type": "Equals", "LeftValue": {"Get": "Parameters.fuzz-1"}, "RightValue": "a"}],
+            "IfSteps": [], "ElseSteps": [{"Name": "Fail", "Type": "Fail", "Arguments": {"ErrorMessage": "fuzz"}}]}}]}))
 
 
 def test_malformed_input_never_answers_5xx(fuzz_emulator, capsys):
