@@ -1,0 +1,46 @@
+"""SageMaker Pipelines on real Docker with the SDK 2.x unchanged, in a user's shell environment
+(tests/e2e/sdk/sdk2_pipeline.py): the success path through real processing and training
+containers, then a second run that fails at its Fail step with the joined message, its jobs
+cache hits of the first."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers import REPO, user_shell_env
+
+pytestmark = pytest.mark.docker
+CODE = REPO / "tests/e2e/code"
+
+
+def test_sdk2_pipeline_succeeds_then_fails_at_its_fail_step_from_the_cache(emulator, sm, tmp_path):
+    code = tmp_path / "code"
+    shutil.copytree(CODE / "pipelines", code / "pipelines")
+    (code / "tiny").mkdir()
+    shutil.copy(CODE / "tiny_train.py", code / "tiny")  # the estimator's source_dir: that one file
+    env = user_shell_env(emulator.port, tmp_path / "home")
+    result = subprocess.run([sys.executable, str(REPO / "tests/e2e/sdk/sdk2_pipeline.py"), str(code), str(tmp_path)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+
+    first, second = seen["first"], seen["second"]
+    assert first["status"] == "Succeeded", first["steps"]
+    assert {n: s["status"] for n, s in first["steps"].items()} == {
+        "Preprocess": "Succeeded", "Train": "Succeeded", "Evaluate": "Succeeded", "CheckAccuracy": "Succeeded"}
+    assert first["steps"]["CheckAccuracy"]["metadata"] == {"Condition": {"Outcome": "True"}}
+    training = first["steps"]["Train"]["metadata"]["TrainingJob"]["Arn"]
+    jobs = sm.list_training_jobs(NameContains=first["arn"].rsplit("/", 1)[1])["TrainingJobSummaries"]
+    assert [j["TrainingJobStatus"] for j in jobs if j["TrainingJobArn"] == training] == ["Completed"]
+
+    assert second["status"] == "Failed"
+    fail = second["steps"]["TooInaccurate"]
+    assert (fail["status"], fail["reason"]) == ("Failed", "accuracy 1.0 is below 1.5")
+    assert fail["metadata"] == {"Fail": {"ErrorMessage": "accuracy 1.0 is below 1.5"}}
+    assert {n: second["steps"][n]["cached_from"] for n in ("Preprocess", "Train", "Evaluate")} == {
+        "Preprocess": first["arn"], "Train": first["arn"], "Evaluate": first["arn"]}
+    assert second["steps"]["Train"]["metadata"] == first["steps"]["Train"]["metadata"]
+    assert seen["description"] == "upserted again"
