@@ -39,6 +39,10 @@ class Settings:
         os.environ.get("SAGEMAKER_EMULATOR_HEALTH_CHECK_SECONDS", "2")))
     # Data capture files are written this often.
     capture_flush_seconds: float = 2.0
+    # How long an hour of monitoring schedules lasts (sagemaker/workflows/schedules.py): 60 runs
+    # an hourly schedule every minute, over the minute before it.
+    monitoring_hour_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("SAGEMAKER_EMULATOR_MONITORING_HOUR_SECONDS", "3600")))
     # How often a tuning job's driver looks at its trials (sagemaker/workflows/tuning_driver.py).
     tuning_poll_seconds: float = field(default_factory=lambda: float(
         os.environ.get("SAGEMAKER_EMULATOR_TUNING_POLL_SECONDS", "0.5")))

@@ -34,6 +34,8 @@ class Kind:
     default_order: str = "Descending"  # ListTrainingJobs alone defaults to Ascending
     # List* filters of this kind alone: request member -> test(document, value).
     extra_filters: dict[str, Callable[[dict, object], bool]] = field(default_factory=dict)
+    # List*'s SortBy values of this kind alone: value -> the document member it sorts on.
+    sort_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def name_key(self) -> str:
@@ -102,7 +104,8 @@ def list_page(docs: list[dict], request: dict, kind: Kind) -> dict:
         if request.get(member) is not None:
             docs = [d for d in docs if test(d, request[member])]
     keys = {"Name": lambda d: d[kind.name_key], "CreationTime": lambda d: d["CreationTime"],
-            **({"Status": lambda d: d.get(kind.status, "")} if kind.status else {})}
+            **({"Status": lambda d: d.get(kind.status, "")} if kind.status else {}),
+            **{by: (lambda d, member=member: d.get(member, 0)) for by, member in kind.sort_keys.items()}}
     docs.sort(key=keys.get(request.get("SortBy", "CreationTime"), keys["CreationTime"]),
               reverse=request.get("SortOrder", kind.default_order) == "Descending")
     chunk, token = page(docs, request.get("MaxResults"), request.get("NextToken"))

@@ -63,7 +63,7 @@ def test_captured_rows_put_the_output_first_and_keep_to_the_window(tmp_path):
     write(tmp_path / "in/ep/AllTraffic/2024/05/01/10/x.jsonl", "\n".join([
         capture("1,2,3\n4,5,6", "0.5\n0.7"),                              # two rows in one record
         capture(b64, "[[1.5]]", encoding_in="BASE64", content_out="application/json", encoding_out="JSON"),
-        capture("9,9,9", "0.9", when="2024-05-01T11:00:00Z"),             # the window's end: out
+        capture("9,9,9", "0.9", when="2024-05-01T11:00:01Z"),             # after the window: out
         capture("9,9,9", "0.9", when="2024-05-01T09:59:59Z")]))           # before it: out
     read = datasets.read(job(tmp_path, CAPTURE_FORMAT, start_time="2024-05-01T10:00:00Z",
                              end_time="2024-05-01T11:00:00Z"))

@@ -54,9 +54,10 @@ def model_quality_data(section: dict, when: datetime.datetime, dims: list[dict])
             and math.isfinite(metric["value"])]
 
 
-def publish(namespace: str, data: list[dict]) -> None:
+def publish(namespace: str, data: list[dict], aws: dict | None = None) -> None:
+    """aws: boto3's client arguments (Job.aws); boto3's own defaults where it is empty."""
     import boto3  # only a job that publishes needs it
 
-    client = boto3.client("cloudwatch")
+    client = boto3.client("cloudwatch", **(aws or {}))
     for start in range(0, len(data), BATCH):
         client.put_metric_data(Namespace=namespace, MetricData=data[start:start + BATCH])

@@ -6,9 +6,10 @@
   flattened ("a.b", lists as "a.0"), arrays of numbers are positional rows.
 - `{"sagemakerCaptureJson": {"captureIndexNames": [...]}}`: an endpoint's capture files
   (SageMaker's capture JSON lines, under <endpoint>/<variant>/yyyy/mm/dd/hh/), the records
-  whose inferenceTime is in [start_time, end_time). Each record's captured data is decoded
-  by its encoding (CSV, JSON, or BASE64 of the observed content type) and becomes one row
-  per line: the endpointOutput columns first, then the endpointInput columns, as AWS lays
+  whose inferenceTime is in [start_time, end_time] (both to the second, as the capture and
+  the platform write them: a record of the window's last second is in). Each record's
+  captured data is decoded by its encoding (CSV, JSON, or BASE64 of the observed content
+  type) and becomes one row per line: the endpointOutput columns first, then the endpointInput columns, as AWS lays
   them out (the SDK's `output_columns_position` "START"), so that a baseline made from the
   training data (label first) lines up with the captured traffic. A record preprocessor
   script's `preprocess_handler(inference_record[, logger])` replaces that decoding: it
@@ -164,7 +165,7 @@ def capture_records(job: Job) -> list[dict]:
             when = _inference_time(record)
             if job.start_time and (when is None or when < job.start_time):
                 continue
-            if job.end_time and (when is None or when >= job.end_time):
+            if job.end_time and (when is None or when > job.end_time):
                 continue
             records.append(record)
     records.sort(key=lambda r: (_inference_time(r) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)))

@@ -45,6 +45,9 @@ class Job:
     record_preprocessor_script: str | None = None
     post_analytics_processor_script: str | None = None
     ground_truth_source: str | None = None
+    # How the job reaches AWS (CloudWatch): boto3's client arguments from the variables the
+    # platform gives every job container (AWS_ENDPOINT_URL, AWS_REGION, the credentials).
+    aws: dict | None = None
 
     @property
     def monitoring(self) -> bool:
@@ -92,7 +95,12 @@ class Job:
             categorical_drift_method=env.get("categorical_drift_method") or None,
             record_preprocessor_script=env.get("record_preprocessor_script") or None,
             post_analytics_processor_script=env.get("post_analytics_processor_script") or None,
-            ground_truth_source=env.get("ground_truth_source") or None)
+            ground_truth_source=env.get("ground_truth_source") or None,
+            aws={argument: env[variable] for argument, variable in _AWS.items() if env.get(variable)})
+
+
+_AWS = {"endpoint_url": "AWS_ENDPOINT_URL", "region_name": "AWS_REGION", "aws_access_key_id": "AWS_ACCESS_KEY_ID",
+        "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY", "aws_session_token": "AWS_SESSION_TOKEN"}
 
 
 def parse_time(text: str | None, name: str) -> datetime.datetime | None:

@@ -78,7 +78,7 @@ def _data_quality(job: Job, output: Path) -> str | None:
     _write(output / VIOLATIONS, report.to_json())
     if job.publish_cloudwatch_metrics and constraints.enabled(constraints.monitoring_config(baseline)["emit_metrics"]):
         cloudwatch.publish(cloudwatch.DATA_NAMESPACE, cloudwatch.data_quality_data(
-            features, report.drift, _when(job), cloudwatch.dimensions(job.endpoint_name, job.schedule_name)))
+            features, report.drift, _when(job), cloudwatch.dimensions(job.endpoint_name, job.schedule_name)), job.aws)
     return outcome(len(report.violations))
 
 
@@ -96,7 +96,7 @@ def _model_quality(job: Job, output: Path) -> str | None:
     if job.publish_cloudwatch_metrics:
         section = stats[f"{model_quality.SECTION[job.problem_type]}_metrics"]
         cloudwatch.publish(cloudwatch.MODEL_NAMESPACE, cloudwatch.model_quality_data(
-            section, _when(job), cloudwatch.dimensions(job.endpoint_name, job.schedule_name)))
+            section, _when(job), cloudwatch.dimensions(job.endpoint_name, job.schedule_name)), job.aws)
     return outcome(len(found))
 
 
