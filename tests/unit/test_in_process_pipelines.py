@@ -180,9 +180,8 @@ def test_the_classic_pipeline_fails_at_its_fail_step_with_the_joined_message(sm,
 
 def test_tuning_model_registration_and_transform_steps_use_each_others_properties(sm, s3, image):
     from test_in_process_tuning import definition as trial_definition, train_parabola
-    prefix, group = unique("deploy"), unique("group")
+    prefix, group = unique("deploy"), unique("group")  # the step makes the group, which does not exist yet
     s3.put_object(Bucket=BUCKET, Key=f"{prefix}/batch/rows.csv", Body=b"1\n2\n")
-    sm.create_model_package_group(ModelPackageGroupName=group)
 
     def train(host):
         (host.root / "model/weights.txt").write_text("3")
