@@ -235,7 +235,4 @@ def tally(doc: dict) -> dict:
 
 def maximizes(doc: dict) -> bool:
     """Every definition's objective has the same Type (tuning_checks makes sure)."""
-    config = doc["HyperParameterTuningJobConfig"]
-    objective = (config.get("HyperParameterTuningJobObjective")
-                 or doc.get("TrainingJobDefinitions", [{}])[0].get("TuningObjective"))
-    return objective["Type"] == "Maximize"
+    return definitions(doc)[0].maximize

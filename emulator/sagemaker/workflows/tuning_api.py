@@ -14,6 +14,7 @@ jobs it ran do (jobs/service.py), with its trials as they ended.
 
 import threading
 import time
+import weakref
 
 from ...aws.errors import ResourceNotFound, ServiceError, ValidationException
 from ...backing.moto_services import MetricSink
@@ -50,7 +51,7 @@ class TuningOperations:
         self.region = region
         self.account = account
         self.poll_seconds = poll_seconds
-        self._drivers: dict[str, TuningDriver] = {}
+        self._drivers: weakref.WeakValueDictionary[str, TuningDriver] = weakref.WeakValueDictionary()  # running ones
         self._closing = threading.Event()
 
     def methods(self) -> dict:
@@ -94,12 +95,18 @@ class TuningOperations:
     def stop(self, request: dict) -> dict:
         name = request["HyperParameterTuningJobName"]
         status = self.jobs.get(name)["HyperParameterTuningJobStatus"]
-        if status == "Stopping":
-            return {}
-        if status != "InProgress":
+        if status == "InProgress":
+            def stopping(doc: dict) -> None:  # under the store's lock: the driver may have just ended it
+                status = doc["HyperParameterTuningJobStatus"]
+                if status == "InProgress":
+                    doc["HyperParameterTuningJobStatus"] = "Stopping"
+                seen.append(status)
+            seen = []
+            self.jobs.update(name, stopping)
+            status = seen[0]
+        if status not in tuning.RUNNING:
             raise ValidationException(f"The tuning job {name} is not in progress (HyperParameterTuningJobStatus: "
                                       f"{status}); only an InProgress tuning job can be stopped.")
-        self.jobs.update(name, lambda doc: doc.__setitem__("HyperParameterTuningJobStatus", "Stopping"))
         driver = self._drivers.get(name)
         if driver is not None:
             driver.wake.set()

@@ -282,9 +282,15 @@ class TuningDriver:
                            "as their MetricDefinitions' Regex expects (see their FinalMetricDataList)")
         if reason:
             fields["FailureReason"] = reason
-        log.info("tuning job %s %s%s", self.name, status, f" ({ending.reason})" if ending.reason else "")
-        self.jobs.update(self.name, lambda doc: doc.update(fields, HyperParameterTuningJobStatus=status,
-                                                          HyperParameterTuningEndTime=time.time()))
+
+        def end(doc: dict) -> None:
+            # A stop asked since this poll began still ends the job Stopped.
+            final = "Stopped" if doc["HyperParameterTuningJobStatus"] == "Stopping" else status
+            doc.update(fields, HyperParameterTuningJobStatus=final, HyperParameterTuningEndTime=time.time())
+            if final != "Failed":
+                doc.pop("FailureReason", None)
+            log.info("tuning job %s %s%s", self.name, final, f" ({ending.reason})" if ending.reason else "")
+        self.jobs.update(self.name, end)
 
     def _give_up(self, reason: str) -> None:
         """After an error inside the driver: stop what runs and fail the job (best effort)."""
