@@ -87,9 +87,25 @@ def _exit_on_signal(signum, frame):
 
 
 def images_build(args) -> int:
-    from .images import build_pytorch_image
+    from .images import build_images
 
-    build_pytorch_image(quiet=args.quiet)
+    build_images(quiet=args.quiet)
+    return 0
+
+
+def images_list(args) -> int:
+    """Each AWS image URI pattern, the local image it runs as, and whether that is built."""
+    from .images import FRAMEWORK_RECIPES, docker_client, image_state
+    from .sagemaker.images import FRAMEWORKS, uri_pattern
+
+    client = docker_client()
+    rows = [(uri_pattern(repository), f.image, image_state(client, FRAMEWORK_RECIPES[f.image]))
+            for f in FRAMEWORKS for repository in f.repositories]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    print(f"{'IMAGE URI':{widths[0]}}  {'LOCAL IMAGE':{widths[1]}}  STATE")
+    for uri, image, state in rows:
+        print(f"{uri:{widths[0]}}  {image:{widths[1]}}  {state}")
+    print("any other URI runs as given (a bring-your-own image)")
     return 0
 
 
@@ -157,9 +173,12 @@ def main(argv=None) -> int:
     p.set_defaults(func=run)
     p = sub.add_parser("images", help="framework images")
     images = p.add_subparsers(dest="images_command", required=True)
-    b = images.add_parser("build", help="build the PyTorch image (quick when nothing changed)")
+    b = images.add_parser("build", help="build the PyTorch, scikit-learn and XGBoost images "
+                                        "(quick when nothing changed)")
     b.add_argument("-q", "--quiet", action="store_true")
     b.set_defaults(func=images_build)
+    images.add_parser("list", help="which AWS image URIs run as which local image, and whether it is built"
+                      ).set_defaults(func=images_list)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,8 +1,8 @@
-"""The PyTorch image's `serve`: the SageMaker inference contract on port 8080.
+"""`serve` for every framework image: the SageMaker inference contract on port 8080.
 
-AWS's PyTorch inference image runs TorchServe (a Java server) around the
-sagemaker-pytorch-inference toolkit's HandlerService. This image runs the same
-HandlerService, unchanged, behind gunicorn: the user's model_fn/input_fn/predict_fn/
-output_fn/transform_fn and the toolkit's defaults behave as on AWS, and an endpoint is
-ready in about a second instead of TorchServe's start-up.
+One server (gunicorn, app.py) for all images; what answers is the image's handler: the
+PyTorch inference toolkit's HandlerService (inference_toolkit.py), or the framework
+contract that AWS's scikit-learn and XGBoost containers serve (framework.py), with each
+framework's defaults. gunicorn replaces the TorchServe / Multi Model Server processes AWS
+runs, so an endpoint is ready in about a second.
 """

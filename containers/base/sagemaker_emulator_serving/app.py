@@ -1,82 +1,100 @@
-"""The WSGI application each gunicorn worker runs: /ping, /invocations, /execution-parameters."""
+"""The WSGI application each gunicorn worker runs: /ping, /invocations, /execution-parameters.
+
+What answers an invocation is the image's handler, named by SAGEMAKER_EMULATOR_SERVING_HANDLER
+("module:factory"): the PyTorch image's is the inference toolkit's HandlerService
+(inference_toolkit.py), scikit-learn's the framework contract of AWS's scikit-learn
+container (framework.py with its defaults), XGBoost's its algorithm or its script mode. A
+handler loads the model once per worker and turns a request into a Reply.
+"""
 
 import http.client
+import importlib
 import logging
 import os
-
-# Imported before gunicorn forks its workers (preload), so each worker starts warm.
-from sagemaker_pytorch_serving_container.handler_service import HandlerService
-
-from .context import Context
+from typing import Iterable, NamedTuple, Protocol
 
 log = logging.getLogger("sagemaker_emulator_serving")
 
 MODEL_DIR = os.environ.get("SAGEMAKER_MODEL_DIR", "/opt/ml/model")
+HANDLER_ENV = "SAGEMAKER_EMULATOR_SERVING_HANDLER"
 # Headers the platform passes through to the container (everything else is dropped).
 FORWARDED = ("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes",
              "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id")
 
 
+class Reply(NamedTuple):
+    status: int
+    body: bytes | str | Iterable  # an iterator streams chunk by chunk
+    content_type: str
+    headers: list[tuple[str, str]] = []
+
+
+class Handler(Protocol):
+    def load(self, model_dir: str) -> None:
+        """Load the model in this worker; raising fails the worker's boot (and so the endpoint)."""
+
+    def invoke(self, body: bytes, headers: dict[str, str]) -> Reply: ...
+
+    def execution_parameters(self) -> Reply | None:
+        """GET /execution-parameters, or None where the container does not serve it (404)."""
+
+
+def load_handler(spec: str) -> Handler:
+    module, _, factory = spec.partition(":")
+    return getattr(importlib.import_module(module), factory)()
+
+
 class ModelServer:
-    def __init__(self):
-        self.service = None
+    def __init__(self, handler: Handler):
+        self.handler = handler
+        self.loaded = False
 
     def load(self) -> None:
-        """Load the model in this worker, as TorchServe does when a worker starts."""
-        service = HandlerService()
-        service.initialize(Context(MODEL_DIR, {}, gpu_id=_gpu_id()))
-        self.service = service
+        self.handler.load(MODEL_DIR)
+        self.loaded = True
 
     def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/ping" and method == "GET":
-            return _reply(start_response, 200 if self.service else 503, b"")
+            return _reply(start_response, Reply(200 if self.loaded else 503, b"", "text/plain"))
         if path == "/invocations" and method == "POST":
-            return self.invoke(environ, start_response)
-        return _reply(start_response, 404, b'{"message": "Not found"}', "application/json")
-
-    def invoke(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {}
-        for name in FORWARDED:
-            value = environ.get("HTTP_" + name.upper().replace("-", "_")) if name != "Content-Type" \
-                else environ.get("CONTENT_TYPE")
-            if value:
-                headers[name] = value
-        context = Context(MODEL_DIR, headers, gpu_id=_gpu_id())
-        result = self.service.handle([{"body": body}], context)
-        payload = result[0] if result else b""
-        content_type = context.content_type or ("application/json" if context.status < 400 else "text/plain")
-        extra = list(context.response_headers.items())
-        if isinstance(payload, (bytes, bytearray, str)):
-            return _reply(start_response, context.status, _as_bytes(payload), content_type, extra)
-        # An iterator (a generator from output_fn or transform_fn) streams chunk by chunk.
-        start_response(_status_line(context.status), [("Content-Type", content_type), *extra])
-        return (_as_bytes(chunk) for chunk in payload)
+            return _reply(start_response, self.handler.invoke(_body(environ), _headers(environ)))
+        if path == "/execution-parameters" and method == "GET":
+            answer = self.handler.execution_parameters()
+            if answer is not None:
+                return _reply(start_response, answer)
+        return _reply(start_response, Reply(404, b'{"message": "Not found"}', "application/json"))
 
 
-def _gpu_id():
-    import torch
-
-    return 0 if torch.cuda.is_available() else None
-
-
-def _as_bytes(value) -> bytes:
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return bytes(value)
+def _body(environ) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return environ["wsgi.input"].read(length) if length else b""
 
 
-def _status_line(code: int) -> str:
-    return f"{code} {http.client.responses.get(code, 'Unknown')}"
+def _headers(environ) -> dict[str, str]:
+    headers = {}
+    for name in FORWARDED:
+        value = environ.get("CONTENT_TYPE") if name == "Content-Type" else \
+            environ.get("HTTP_" + name.upper().replace("-", "_"))
+        if value:
+            headers[name] = value
+    return headers
 
 
-def _reply(start_response, code: int, body: bytes, content_type: str = "text/plain",
-           extra: list | None = None):
-    start_response(_status_line(code), [("Content-Type", content_type),
-                                        ("Content-Length", str(len(body))), *(extra or [])])
-    return [body]
+def as_bytes(value) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
-application = ModelServer()
+def _reply(start_response, reply: Reply):
+    status = f"{reply.status} {http.client.responses.get(reply.status, 'Unknown')}"
+    if isinstance(reply.body, (bytes, bytearray, str)):
+        body = as_bytes(reply.body)
+        start_response(status, [("Content-Type", reply.content_type), ("Content-Length", str(len(body))),
+                                *reply.headers])
+        return [body]
+    start_response(status, [("Content-Type", reply.content_type), *reply.headers])
+    return (as_bytes(chunk) for chunk in reply.body)
+
+
+# Made before gunicorn forks its workers (preload), so each worker starts with the framework imported.
+application = ModelServer(load_handler(os.environ[HANDLER_ENV]))

@@ -8,6 +8,7 @@ what it writes and downloads, how its image runs, what it uploads, how its statu
 """
 
 import logging
+import re
 import shutil
 import threading
 import time
@@ -30,6 +31,16 @@ COMPLETED, FAILED, STOPPED, MAX_RUNTIME = "Completed", "Failed", "Stopped", "Max
 LOST = "Lost"  # a host's container ended from outside the emulator: the job fails
 # The stages before that.
 DOWNLOADING, RUNNING, UPLOADING, STOPPING = "Downloading", "Running", "Uploading", "Stopping"
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def syslog_escaped(line: str) -> str:
+    """A job's log line as SageMaker's log agent writes it: control characters as '#' and three
+    octal digits, as syslog does (a tab is #011, ESC #033), so metric regexes written against
+    AWS's logs (the built-in XGBoost's `#011validation-rmse:`) match here too."""
+    return _CONTROL_CHARACTERS.sub(lambda m: f"#{ord(m.group()):03o}", line)
 
 
 class InputError(Exception):
@@ -244,6 +255,7 @@ class ContainerJobWorker:
 
         def sink(host: str, line: str) -> None:
             now = time.time()
+            line = syslog_escaped(line)
             self.logs.put(self.kind.log_group, streams[host], [line], int(now * 1000))
             if observer:
                 observer.feed(line, now, host)

@@ -14,6 +14,7 @@ from ...backing.objects import ObjectStore
 from ...execution import contract
 from ...execution.runner import HostSpec
 from ...store import Store
+from .. import images
 from ..resources import Resources
 from . import data, lifecycle
 from .lifecycle import Container
@@ -90,8 +91,8 @@ class TrainingJobKind:
             max_runtime_seconds=doc["StoppingCondition"]["MaxRuntimeInSeconds"])
 
     def observer(self, doc: dict) -> "MetricWatcher":
-        return MetricWatcher(doc["AlgorithmSpecification"].get("MetricDefinitions", []),
-                             publish=self._metric_publisher(doc["TrainingJobName"]))
+        definitions = images.job_metric_definitions(doc["AlgorithmSpecification"], doc.get("HyperParameters", {}))
+        return MetricWatcher(definitions, publish=self._metric_publisher(doc["TrainingJobName"]))
 
     def watch(self, doc: dict, hosts: list[HostSpec]) -> None:
         return None
