@@ -36,10 +36,13 @@ URL_VARIABLE = "SAGEMAKER_EMULATOR_URL"  # an emulator already running: used ins
 _PR_SET_PDEATHSIG = 1
 
 
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through $HTTP_PROXY
+
+
 def answers(url: str, timeout: float = 1.0) -> bool:
     """Whether an emulator is ready at url (its health path answers 200)."""
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/_emulator/health", timeout=timeout) as response:
+        with _DIRECT.open(url.rstrip("/") + "/_emulator/health", timeout=timeout) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

@@ -10,11 +10,14 @@ import threading
 import time
 from pathlib import Path
 
+from emulator.testing import fast_path
 from fake_runner import ServeProgram
 from helpers import REPO, user_shell_env
 from in_process import BUCKET
 
 SCRIPTS = Path(__file__).parent / "fast_path"
+PATCHES = fast_path.module().PATCHES  # SDK module -> its patches; each script imports every one of its SDK's
+SDK3_PACKAGES = ("sagemaker.core", "sagemaker.mlops", "sagemaker.serve")  # SDK 2.x has no such modules
 CLI = Path(sys.executable).parent / "sagemaker-emulator"
 SDK3_PYTHON = REPO / ".venv-sdk3/bin/python"
 EMULATOR_ROLE = "arn:aws:iam::123456789012:role/SageMakerEmulatorExecutionRole"
@@ -56,6 +59,7 @@ def test_run_shortens_the_sdk2_waits_in_python_processes_and_their_children(in_p
     assert seen["train"]["seconds"] < 20 and seen["train"]["describes"] >= 3, seen
     assert seen["child_deploy"]["seconds"] < 20 and seen["child_deploy"]["describes"] >= 1, seen
     assert seen["role"] == EMULATOR_ROLE
+    assert sorted(seen["patched"]) == sorted(name for name in PATCHES if not name.startswith(SDK3_PACKAGES))
 
 
 def test_a_python_process_not_started_by_run_keeps_the_sdk_waits(in_process, tmp_path):
@@ -82,6 +86,7 @@ def test_run_shortens_the_sdk3_waits(in_process, image, tmp_path):
     assert seen["train_seconds"] < 20 and seen["deploy_seconds"] < 20, seen
     assert seen["endpoint_describes"] >= 1
     assert seen["role"] == EMULATOR_ROLE
+    assert sorted(seen["patched"]) == sorted(name for name in PATCHES if name.startswith(SDK3_PACKAGES))
 
 
 def test_the_aws_cli_waiters_poll_fast_under_run(in_process, sm, image, tmp_path):

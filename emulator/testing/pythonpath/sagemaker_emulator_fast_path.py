@@ -17,7 +17,9 @@ original back. The patches are the narrowest that do it:
 - `fast_clock`: the module's global `time` becomes a clock whose `sleep` lasts at most
   POLL_SECONDS; everything else (`time.time()`, and with it every timeout) is the real clock.
   Only for modules where every `time.sleep` is a status poll (checked by reading the 2.257.7
-  and 3.27.0 sources: the wait loops, the logs loops, `_wait_until`).
+  and 3.27.0 sources: the wait loops, the logs loops, `_wait_until`). `_wait_until` counts its
+  sleeps at their nominal length for its 5-minute tolerance of AccessDenied (tags propagating
+  on AWS), so that tolerance is shorter in real time; the emulator never answers AccessDenied.
 - `describe_every_poll`: the logs loops describe the job only when 30 s have passed since
   the last describe (`time.time() - last_describe_job_call >= 30`); that one literal becomes 0,
   so the job's end is seen at the next poll.
