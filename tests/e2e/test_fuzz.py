@@ -360,6 +360,16 @@ def seed_resources(proc: EmulatorProcess) -> None:
     sm.create_processing_job(ProcessingJobName="fuzz-1", RoleArn=role, AppSpecification={"ImageUri": "fuzz:1"},
                              ProcessingResources={"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
                                                                     "VolumeSizeInGB": 1}})
+    sm.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName="fuzz-1",
+        HyperParameterTuningJobConfig={"Strategy": "Random", "ResourceLimits": {
+            "MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
+            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "fuzz"}},
+        TrainingJobDefinition={"AlgorithmSpecification": {
+            "TrainingImage": "fuzz:1", "TrainingInputMode": "File", "MetricDefinitions": [{"Name": "fuzz", "Regex": "x"}]},
+            "RoleArn": role, "OutputDataConfig": {"S3OutputPath": "s3://fuzz-bucket/out"},
+            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 60}})
     # A pipeline whose executions end at once (a condition, then a Fail step), whatever the fuzz starts.
     sm.create_pipeline(PipelineName="fuzz-1", RoleArn=role, PipelineDefinition=json.dumps({
         "Version": "2020-12-01", "Parameters": [{"Name": "fuzz-1", "Type": "String", "DefaultValue": "a"}],
