@@ -1,0 +1,140 @@
+"""The XGBoost image end to end over boto3: the built-in algorithm (CSV and LIBSVM channels,
+its evaluation lines and built-in metrics in FinalMetricDataList without MetricDefinitions,
+xgboost-model, hosting CSV/LIBSVM/JSON as AWS's algorithm answers, a bad hyperparameter's
+FailureReason) and script mode."""
+
+import json
+import re
+import subprocess
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes
+
+from helpers import REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
+    upload_sourcedir, wait_for
+from hosting import create_config, create_model, delete, deploy, unique, variant
+
+from emulator.execution.framework_image import XGBOOST_IMAGE
+
+pytestmark = pytest.mark.docker
+
+XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+BUCKET = "e2e-xgboost"
+
+
+def csv_rows(features, labels=None) -> str:
+    rows = features if labels is None else np.column_stack([labels, features])
+    return "".join(",".join(map(repr, row.tolist())) + "\n" for row in rows)
+
+
+def libsvm_rows(features, labels) -> str:
+    return "".join(f"{label} " + " ".join(f"{i}:{v!r}" for i, v in enumerate(row.tolist())) + "\n"
+                   for row, label in zip(features, labels))
+
+
+@pytest.fixture(scope="module")
+def diabetes(s3):
+    ensure_bucket(s3, BUCKET)
+    features, labels = load_diabetes(return_X_y=True)
+    s3.put_object(Bucket=BUCKET, Key="diabetes/train/train.csv", Body=csv_rows(features[:300], labels[:300]))
+    s3.put_object(Bucket=BUCKET, Key="diabetes/validation/validation.csv",
+                  Body=csv_rows(features[300:], labels[300:]))
+    return features, labels
+
+
+def algorithm_job(sm, hyperparameters: dict, channels: dict, content_type="text/csv", image=XGBOOST) -> dict:
+    name = unique("xgb")
+    request = training_request(name, BUCKET, hyperparameters, channels=list(channels.items()), image=image)
+    for channel in request.get("InputDataConfig", []):
+        channel["ContentType"] = content_type
+    sm.create_training_job(**request)
+    return wait_for(sm, name)
+
+
+@pytest.fixture(scope="module")
+def regression(sm, diabetes):
+    desc = algorithm_job(sm, {"num_round": "20", "objective": "reg:squarederror", "max_depth": "3", "eta": "0.3"},
+                         {"train": f"s3://{BUCKET}/diabetes/train/", "validation": f"s3://{BUCKET}/diabetes/validation/"})
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    return desc
+
+
+def test_regression_reports_its_built_in_metrics(s3, logs, regression):
+    lines = log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{regression['TrainingJobName']}/")
+    rounds = [line for line in lines if re.match(r"\[\d+\]#011train-rmse:", line)]
+    assert len(rounds) == 20  # xgboost's tab-separated evaluation line, as SageMaker's log writes it
+    last = re.fullmatch(r"\[19\]#011train-rmse:(\S+)#011validation-rmse:(\S+)", rounds[-1])
+    final = {m["MetricName"]: m["Value"] for m in regression["FinalMetricDataList"]}
+    assert final == {"train:rmse": pytest.approx(float(last[1])), "validation:rmse": pytest.approx(float(last[2]))}
+    assert final["train:rmse"] < final["validation:rmse"] < 70  # the labels' spread is about 77
+    assert list(read_tar(s3, regression["ModelArtifacts"]["S3ModelArtifacts"])) == ["xgboost-model"]
+
+
+def xgboost_predicts(s3, tmp_path, artifact: str, features) -> list[float]:
+    """What xgboost itself predicts with the job's model on the rows (run in the image)."""
+    (tmp_path / "xgboost-model").write_bytes(read_tar(s3, artifact)["xgboost-model"])
+    np.savetxt(tmp_path / "rows.csv", features, delimiter=",")
+    script = ("import numpy, xgboost; b = xgboost.Booster(); b.load_model('/w/xgboost-model'); "
+              "print(b.predict(xgboost.DMatrix(numpy.loadtxt('/w/rows.csv', delimiter=',', ndmin=2))).tolist())")
+    out = subprocess.run(["docker", "run", "--rm", "-v", f"{tmp_path}:/w", XGBOOST_IMAGE, "python", "-c", script],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_hosting_answers_csv_libsvm_and_json(sm, s3, runtime, diabetes, regression, tmp_path):
+    artifact = regression["ModelArtifacts"]["S3ModelArtifacts"]
+    endpoint = deploy(sm, create_config(sm, [variant(create_model(sm, artifact, image=XGBOOST))]))
+    try:
+        features, labels = diabetes
+        rows = features[300:305]
+        expected = xgboost_predicts(s3, tmp_path, artifact, rows)
+        answer = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Body=csv_rows(rows))
+        assert answer["ContentType"] == "text/csv; charset=utf-8"  # the algorithm's default Accept
+        assert [float(p) for p in answer["Body"].read().decode().splitlines()] == pytest.approx(expected)
+        answer = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/libsvm", Accept="application/json",
+                                         Body=libsvm_rows(rows, labels[300:305]))
+        assert answer["ContentType"] == "application/json"
+        scores = json.loads(answer["Body"].read())["predictions"]
+        assert [p["score"] for p in scores] == pytest.approx(expected)
+        with pytest.raises(runtime.exceptions.ModelError) as refused:
+            runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json", Body=b"[[1, 2]]")
+        assert refused.value.response["OriginalStatusCode"] == 415
+        assert refused.value.response["OriginalMessage"].startswith(
+            "application/json is not an accepted ContentType: csv, libsvm,")
+    finally:
+        delete(sm, endpoint)
+
+
+def test_libsvm_channels_and_classification_metrics(sm, s3):
+    features, labels = load_breast_cancer(return_X_y=True)
+    s3.put_object(Bucket=BUCKET, Key="cancer/train/train.libsvm", Body=libsvm_rows(features[:400], labels[:400]))
+    s3.put_object(Bucket=BUCKET, Key="cancer/validation/validation.libsvm",
+                  Body=libsvm_rows(features[400:], labels[400:]))
+    desc = algorithm_job(sm, {"num_round": "10", "objective": "binary:logistic", "eval_metric": "logloss,auc"},
+                         {"train": f"s3://{BUCKET}/cancer/train/", "validation": f"s3://{BUCKET}/cancer/validation/"},
+                         content_type="text/libsvm")
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    final = {m["MetricName"]: m["Value"] for m in desc["FinalMetricDataList"]}
+    assert set(final) == {"train:logloss", "train:auc", "validation:logloss", "validation:auc"}
+    assert final["validation:auc"] > 0.9
+
+
+def test_a_missing_num_round_fails_with_the_algorithms_message(sm, diabetes):
+    desc = algorithm_job(sm, {"objective": "reg:squarederror"}, {"train": f"s3://{BUCKET}/diabetes/train/"})
+    assert desc["TrainingJobStatus"] == "Failed"
+    assert desc["FailureReason"] == "AlgorithmError: framework error: \nMissing required hyperparameter: num_round"
+
+
+def test_script_mode(sm, s3, logs, diabetes):
+    code = upload_sourcedir(s3, BUCKET, "code/xgb/sourcedir.tar.gz",
+                            {"train_xgb.py": REPO / "tests/e2e/code/xgboost/train_xgb.py"})
+    name = unique("xgb-script")
+    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("train_xgb.py", code,
+                                                                                   {"num_round": 4}),
+                                              channels=[("train", f"s3://{BUCKET}/diabetes/train/")], image=XGBOOST))
+    desc = wait_for(sm, name)
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    assert "FinalMetricDataList" not in desc  # script mode: no built-in metrics, none asked for
+    assert list(read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])) == ["model.json"]
+    assert "script mode: 4 rounds, xgboost 3.2.0" in log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{name}/")
