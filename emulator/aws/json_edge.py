@@ -1,6 +1,6 @@
 """The edge in front of the JSON-protocol APIs: a body cap for all of them, and for the ones
-served by a server that trusts its input (moto's CloudWatch Logs, which answers 500 to a body
-that is not JSON or a member of the wrong type), the same checks against botocore's model
+served by a server that trusts its input (moto's CloudWatch Logs and SQS, which answer 500 to a
+body that is not JSON or a member of the wrong type), the same checks against botocore's model
 that SageMaker's own requests get (protocol.parse_json_object, validation.validate).
 
 What AWS answers for bad input, the server never sees: a 4xx in the service's error shape.
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # Per signing name: how that service names a request that breaks the model's constraints.
 # CloudWatch Logs answers InvalidParameterException with the "1 validation error detected"
 # wording (as moto, which copies it, does too).
-VALIDATION_CODES = {"logs": "InvalidParameterException"}
+VALIDATION_CODES = {"logs": "InvalidParameterException", "sqs": "InvalidParameterValue"}
 
 
 class _ServiceValidationError(ServiceError):
@@ -99,7 +99,7 @@ class JsonEdge:
 
 def guard_json_edges(targets: dict) -> dict:
     """The gateway's targets with the JSON edges in front: SageMaker's control plane (its
-    requests are checked in protocol.handle) and CloudWatch Logs (checked here)."""
+    requests are checked in protocol.handle), CloudWatch Logs and SQS (checked here)."""
     return {**targets,
             routing.SAGEMAKER: JsonEdge(targets[routing.SAGEMAKER], {"sagemaker": None}),
-            routing.MOTO: JsonEdge(targets[routing.MOTO], {"logs": "logs"})}
+            routing.MOTO: JsonEdge(targets[routing.MOTO], {"logs": "logs", "sqs": "sqs"})}

@@ -31,6 +31,10 @@ SEED = 20240610
 CASES_PER_OPERATION = 40
 LOGS_OPERATIONS = ["DescribeLogGroups", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
                    "CreateLogGroup", "CreateLogStream", "PutLogEvents"]
+# SQS as pipelines' callback steps use it (boto3's sqs client against the emulator).
+SQS_OPERATIONS = ["CreateQueue", "GetQueueUrl", "SendMessage", "ReceiveMessage", "DeleteMessage"]
+# The JSON services moto serves behind the JSON edge: (signing name and model, target prefix, operations).
+MOTO_JSON_OPERATIONS = [("logs", "Logs_20140328", LOGS_OPERATIONS), ("sqs", "AmazonSQS", SQS_OPERATIONS)]
 JSON_11 = "application/x-amz-json-1.1"
 
 # Strings a baseline tries, in order, for a member with a pattern: the first that fits is used.
@@ -388,10 +392,11 @@ def test_malformed_input_never_answers_5xx(fuzz_emulator, capsys):
         shape = service_model("sagemaker").operation_model(operation).input_shape
         for case in json_cases(shape, random.Random(f"{SEED}:sagemaker:{operation}")):
             wire.json_request("sagemaker", f"SageMaker.{operation}", case)
-    for operation in LOGS_OPERATIONS:
-        shape = service_model("logs").operation_model(operation).input_shape
-        for case in json_cases(shape, random.Random(f"{SEED}:logs:{operation}")):
-            wire.json_request("logs", f"Logs_20140328.{operation}", case)
+    for service, prefix, operations in MOTO_JSON_OPERATIONS:
+        for operation in operations:
+            shape = service_model(service).operation_model(operation).input_shape
+            for case in json_cases(shape, random.Random(f"{SEED}:{service}:{operation}")):
+                wire.json_request(service, f"{prefix}.{operation}", case)
     for operation in runtime_operations():
         for case, method, path, body, headers in runtime_cases(operation, random.Random(f"{SEED}:runtime:{operation}")):
             wire.send(operation, case, method, path, body,
@@ -401,8 +406,9 @@ def test_malformed_input_never_answers_5xx(fuzz_emulator, capsys):
 
     runtime = runtime_operations()
     with capsys.disabled():
-        print(f"\nfuzz: {wire.cases} cases over {len(sagemaker) + len(runtime) + len(LOGS_OPERATIONS)} operations "
-              f"({len(sagemaker)} SageMaker, {len(runtime)} runtime, {len(LOGS_OPERATIONS)} Logs); "
+        print(f"\nfuzz: {wire.cases} cases over {len(sagemaker) + len(runtime) + len(LOGS_OPERATIONS) + len(SQS_OPERATIONS)} "
+              f"operations ({len(sagemaker)} SageMaker, {len(runtime)} runtime, {len(LOGS_OPERATIONS)} Logs, "
+              f"{len(SQS_OPERATIONS)} SQS); "
               f"statuses {dict(sorted(wire.statuses.items()))}")
     assert not wire.failures, f"{len(wire.failures)} bad answers:\n" + "\n".join(wire.failures[:30])
 

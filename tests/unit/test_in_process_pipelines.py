@@ -468,6 +468,25 @@ def test_a_callback_to_a_queue_that_does_not_exist_fails_the_step(sm, in_process
     assert "The specified queue does not exist." in steps_of(sm, arn)["Approve"]["FailureReason"]
 
 
+@pytest.mark.parametrize("target, body, code", [
+    ("AmazonSQS.SendMessage", b"{", "SerializationException"),
+    ("AmazonSQS.CreateQueue", b'{"QueueName": {"a": 1}}', "SerializationException"),
+    ("AmazonSQS.CreateQueue", b"{}", "InvalidParameterValue"),
+    ("AmazonSQS.ReceiveMessage", b'{"QueueUrl": "x", "MaxNumberOfMessages": "many"}', "SerializationException"),
+    ("AmazonSQS.NoSuchThing", b"{}", "UnknownOperationException"),
+])
+def test_the_emulators_sqs_answers_malformed_requests_with_aws_errors(in_process, target, body, code):
+    """moto's SQS answers these with a 500; the JSON edge checks them against botocore's model first."""
+    import urllib3
+    authorization = ("AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, "
+                     f"Signature={'0' * 64}")
+    response = urllib3.connection_from_url(in_process.url, retries=False).urlopen("POST", "/", body=body, headers={
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0", "Authorization": authorization})
+
+    assert response.status == 400
+    assert json.loads(response.data)["__type"] == code
+
+
 # -- steps that are not emulated --------------------------------------------------------------------
 
 def test_lambda_and_not_emulated_steps_fail_naming_what_they_are(sm):
