@@ -22,27 +22,15 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 from emulator_process import EmulatorProcess  # noqa: E402
-from helpers import PYTORCH_DLC, REPO, ROLE, ensure_bucket, script_hyperparameters, upload_sourcedir  # noqa: E402
+from helpers import REPO, ensure_bucket, script_tuning_request, upload_sourcedir  # noqa: E402
 
 BUCKET = "bench-tuning"
 
 
 def tune(sm, code: str, trials: int, parallel: int) -> tuple[dict, list[dict]]:
     name = f"bench-{uuid.uuid4().hex[:8]}"
-    sm.create_hyper_parameter_tuning_job(
-        HyperParameterTuningJobName=name,
-        HyperParameterTuningJobConfig={
-            "Strategy": "Random", "RandomSeed": 1,
-            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "objective"},
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": trials, "MaxParallelTrainingJobs": parallel},
-            "ParameterRanges": {"ContinuousParameterRanges": [{"Name": "position", "MinValue": "0", "MaxValue": "6"}]}},
-        TrainingJobDefinition={
-            "StaticHyperParameters": script_hyperparameters("tune_train.py", code, {"epochs": 2}),
-            "AlgorithmSpecification": {"TrainingImage": PYTORCH_DLC, "TrainingInputMode": "File", "MetricDefinitions": [
-                {"Name": "objective", "Regex": r"objective=([-0-9.]+)"}]},
-            "RoleArn": ROLE, "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/out"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 600}})
+    sm.create_hyper_parameter_tuning_job(**script_tuning_request(name, BUCKET, code, "Random", trials, parallel,
+                                                                 {"epochs": 2}))
     while True:
         desc = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
         if desc["HyperParameterTuningJobStatus"] not in ("InProgress", "Stopping"):

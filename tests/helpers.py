@@ -60,6 +60,26 @@ def training_request(name: str, bucket: str, hyperparameters: dict, channels=(),
     return request
 
 
+def script_tuning_request(name: str, bucket: str, code: str, strategy: str, max_jobs: int, parallel: int,
+                          static: dict) -> dict:
+    """A tuning job of tests/e2e/code/tune_train.py in script mode on the PyTorch image, over its
+    `position` (0 to 6), maximizing the `objective` it prints."""
+    return {
+        "HyperParameterTuningJobName": name,
+        "HyperParameterTuningJobConfig": {
+            "Strategy": strategy, "RandomSeed": 3,
+            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "objective"},
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": max_jobs, "MaxParallelTrainingJobs": parallel},
+            "ParameterRanges": {"ContinuousParameterRanges": [{"Name": "position", "MinValue": "0", "MaxValue": "6"}]}},
+        "TrainingJobDefinition": {
+            "StaticHyperParameters": script_hyperparameters("tune_train.py", code, static),
+            "AlgorithmSpecification": {"TrainingImage": PYTORCH_DLC, "TrainingInputMode": "File", "MetricDefinitions": [
+                {"Name": "objective", "Regex": r"objective=([-0-9.]+)"}]},
+            "RoleArn": ROLE, "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/tuning-output"},
+            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 600}}}
+
+
 def wait_for(sm, name: str, timeout: float = 300, statuses=("Completed", "Failed", "Stopped")) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,8 +10,7 @@ import uuid
 
 import pytest
 
-from helpers import REPO, ROLE, ensure_bucket, read_tar, script_hyperparameters, upload_sourcedir, user_shell_env, \
-    wait_until
+from helpers import REPO, ensure_bucket, read_tar, script_tuning_request, upload_sourcedir, user_shell_env, wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -28,22 +27,8 @@ def test_boto3_tunes_a_script_on_the_pytorch_image(sm, s3):
     ensure_bucket(s3, BUCKET)
     code = upload_sourcedir(s3, BUCKET, "tuning/sourcedir.tar.gz", {"tune_train.py": CODE / "tune_train.py"})
     name = f"e2e-{uuid.uuid4().hex[:8]}"
-    sm.create_hyper_parameter_tuning_job(
-        HyperParameterTuningJobName=name,
-        HyperParameterTuningJobConfig={
-            "Strategy": "Bayesian", "RandomSeed": 3,
-            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "objective"},
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": 4, "MaxParallelTrainingJobs": 2},
-            "ParameterRanges": {"ContinuousParameterRanges": [{"Name": "position", "MinValue": "0", "MaxValue": "6"}]}},
-        TrainingJobDefinition={
-            "StaticHyperParameters": script_hyperparameters("tune_train.py", code, {"bonus": 1, "epochs": 2}),
-            "AlgorithmSpecification": {
-                "TrainingImage": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.6-cpu-py312",
-                "TrainingInputMode": "File",
-                "MetricDefinitions": [{"Name": "objective", "Regex": r"objective=([-0-9.]+)"}]},
-            "RoleArn": ROLE, "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/tuning-output"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 300}})
+    sm.create_hyper_parameter_tuning_job(**script_tuning_request(name, BUCKET, code, "Bayesian", 4, 2,
+                                                                 {"bonus": 1, "epochs": 2}))
 
     desc = wait_until(lambda: (d := sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
                       ["HyperParameterTuningJobStatus"] not in ("InProgress", "Stopping") and d, 300,
