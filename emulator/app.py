@@ -234,6 +234,6 @@ def create_console_app(runner_name: str, region: str) -> Flask:
 
     @app.get("/_emulator/health")
     def health():
-        return {"status": "ok", "runner": runner_name, "services": ["sagemaker", "s3", "logs", "sts", "iam"]}
+        return {"status": "ok", "runner": runner_name, "services": ["sagemaker", "s3", "logs", "sqs", "sts", "iam"]}
 
     return app
