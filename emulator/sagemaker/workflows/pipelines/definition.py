@@ -233,6 +233,9 @@ def _collect(items, steps: dict[str, Step], parent: str | None, branch: str | No
                 not isinstance(item.get("DependsOn") or [], list):
             raise DefinitionError(f"step '{name}': Arguments must be an object and DependsOn a list of step names")
         step = steps[name] = Step(name, kind, item, parent, branch)
+        for member, longest in (("DisplayName", 256), ("Description", 3072)):
+            if member in item and (not isinstance(item[member], str) or len(item[member]) > longest):
+                raise DefinitionError(f"step '{name}': {member} must be text of at most {longest} characters")
         problem = cache.config_problem(item.get("CacheConfig") or {})
         if problem:
             raise DefinitionError(f"step '{name}': {problem}")

@@ -47,7 +47,8 @@ SKIPPED = "Skipped"  # never written: a step of a branch not taken, or waiting f
 POLL_SECONDS = 0.2
 STEP_FAILURE = "Step failure: One or multiple steps failed."
 INTERRUPTED = "InternalServerError: the emulator stopped while this pipeline execution was running"
-FAILURE_REASON_MAX = 1024
+FAILURE_REASON_MAX = 1024  # a step's FailureReason (the output shape's limit)
+EXECUTION_FAILURE_REASON_MAX = 1300  # DescribePipelineExecution's FailureReason
 # A cache key is computed before the step's job has a name: its own name reads as this.
 _UNNAMED_JOB = "job-name-not-yet-chosen"
 
@@ -395,7 +396,7 @@ def _finish(doc: dict, status: str, reason: str | None = None) -> None:
     for member in ("FailureReason", "PipelineExecutionFailureReason"):
         doc.pop(member, None)
         if reason:
-            doc[member] = reason
+            doc[member] = reason[:EXECUTION_FAILURE_REASON_MAX]
 
 
 def new_execution_id() -> str:

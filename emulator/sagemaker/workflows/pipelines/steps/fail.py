@@ -5,9 +5,11 @@ there is no FailureReason (as AWS answers)."""
 from ..expressions import render
 from .base import Outcome
 
+ERROR_MESSAGE_MAX = 3072  # FailStepMetadata.ErrorMessage's limit
+
 
 def run(attempt):
     message = attempt.resolve(attempt.step.arguments.get("ErrorMessage", "")) \
         if isinstance(attempt.step.arguments, dict) else ""
-    message = render(message) if message is not None else ""
+    message = (render(message) if message is not None else "")[:ERROR_MESSAGE_MAX]
     return Outcome.failed(message or None, metadata={"Fail": {"ErrorMessage": message}})
