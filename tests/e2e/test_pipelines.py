@@ -1,10 +1,12 @@
 """SageMaker Pipelines on real Docker with the SDK 2.x unchanged, in a user's shell environment
 (tests/e2e/sdk/sdk2_pipeline.py): the success path through real processing and training
-containers, then a second run that fails at its Fail step with the joined message, its jobs
-cache hits of the first."""
+containers to a registered model (the SDK's repack step on the scikit-learn image), then a
+second run that fails at its Fail step with the joined message, its jobs cache hits of the first."""
 
+import io
 import json
 import shutil
+import tarfile
 import subprocess
 import sys
 
@@ -16,11 +18,12 @@ pytestmark = pytest.mark.docker
 CODE = REPO / "tests/e2e/code"
 
 
-def test_sdk2_pipeline_succeeds_then_fails_at_its_fail_step_from_the_cache(emulator, sm, tmp_path):
+def test_sdk2_pipeline_succeeds_then_fails_at_its_fail_step_from_the_cache(emulator, sm, s3, tmp_path):
     code = tmp_path / "code"
     shutil.copytree(CODE / "pipelines", code / "pipelines")
-    (code / "tiny").mkdir()
-    shutil.copy(CODE / "tiny_train.py", code / "tiny")  # the estimator's source_dir: that one file
+    for folder, file in (("tiny", "tiny_train.py"), ("serve", "inference.py")):  # source_dirs of one file each
+        (code / folder).mkdir()
+        shutil.copy(CODE / file, code / folder)
     env = user_shell_env(emulator.port, tmp_path / "home")
     result = subprocess.run([sys.executable, str(REPO / "tests/e2e/sdk/sdk2_pipeline.py"), str(code), str(tmp_path)],
                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
@@ -30,8 +33,16 @@ def test_sdk2_pipeline_succeeds_then_fails_at_its_fail_step_from_the_cache(emula
     first, second = seen["first"], seen["second"]
     assert first["status"] == "Succeeded", first["steps"]
     assert {n: s["status"] for n, s in first["steps"].items()} == {
-        "Preprocess": "Succeeded", "Train": "Succeeded", "Evaluate": "Succeeded", "CheckAccuracy": "Succeeded"}
+        "Preprocess": "Succeeded", "Train": "Succeeded", "Evaluate": "Succeeded", "CheckAccuracy": "Succeeded",
+        "Register-RepackModel-0": "Succeeded", "Register-RegisterModel": "Succeeded"}
     assert first["steps"]["CheckAccuracy"]["metadata"] == {"Condition": {"Outcome": "True"}}
+    # The registered version's model is the repacked one: the trained model with the inference code.
+    package = sm.describe_model_package(ModelPackageName=first["steps"]["Register-RegisterModel"]["metadata"][
+        "RegisterModel"]["Arn"])
+    assert (package["ModelPackageGroupName"], package["ModelApprovalStatus"]) == (seen["group"], "Approved")
+    bucket, key = package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"][len("s3://"):].split("/", 1)
+    with tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as tar:
+        assert {"model.pt", "code/inference.py"} <= set(tar.getnames())
     training = first["steps"]["Train"]["metadata"]["TrainingJob"]["Arn"]
     jobs = sm.list_training_jobs(NameContains=first["arn"].rsplit("/", 1)[1])["TrainingJobSummaries"]
     assert [j["TrainingJobStatus"] for j in jobs if j["TrainingJobArn"] == training] == ["Completed"]

@@ -1,9 +1,10 @@
 """The SageMaker Python SDK 2.x's Pipelines, unchanged, against the emulator: a PipelineSession,
 a ProcessingStep (ScriptProcessor on the PyTorch image), a TrainingStep (PyTorch estimator),
-an evaluation ProcessingStep with a PropertyFile read by JsonGet in a ConditionStep, a FailStep
-with a Join message; Pipeline.upsert (create, then update), start, execution.wait(delay=1),
-describe, list_steps. The second run's jobs are cache hits (CacheConfig on every job step).
-Prints one JSON line."""
+an evaluation ProcessingStep with a PropertyFile read by JsonGet in a ConditionStep, whose
+branches are a ModelStep registering a PyTorchModel with inference code (the SDK adds its repack
+training step, on the scikit-learn image) and a FailStep with a Join message; Pipeline.upsert
+(create, then update), start, execution.wait(delay=1), describe, list_steps. The second run's
+jobs are cache hits (CacheConfig on every job step). Prints one JSON line."""
 
 import json
 import sys
@@ -14,11 +15,12 @@ import sagemaker
 from botocore.exceptions import WaiterError
 from sagemaker.inputs import TrainingInput
 from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor
-from sagemaker.pytorch import PyTorch
+from sagemaker.pytorch import PyTorch, PyTorchModel
 from sagemaker.workflow.condition_step import ConditionStep
 from sagemaker.workflow.conditions import ConditionGreaterThanOrEqualTo
 from sagemaker.workflow.fail_step import FailStep
 from sagemaker.workflow.functions import Join, JsonGet
+from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.parameters import ParameterFloat, ParameterString
 from sagemaker.workflow.pipeline import Pipeline
 from sagemaker.workflow.pipeline_context import PipelineSession
@@ -57,8 +59,15 @@ evaluate = ProcessingStep("Evaluate", cache_config=cache, property_files=[report
                             destination="/opt/ml/processing/test")],
     outputs=[ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")]))
 accuracy = JsonGet(step_name=evaluate.name, property_file=report, json_path="metrics.accuracy.value")
+group = f"sdk2-pipeline-models-{uuid.uuid4().hex[:6]}"  # the register step makes it
+model = PyTorchModel(model_data=train.properties.ModelArtifacts.S3ModelArtifacts, entry_point="inference.py",
+                     source_dir=str(code / "serve"), framework_version="2.6", py_version="py312", role=role,
+                     sagemaker_session=session)
+register = ModelStep("Register", step_args=model.register(
+    content_types=["application/json"], response_types=["application/json"], inference_instances=["ml.m5.large"],
+    transform_instances=["ml.m5.large"], model_package_group_name=group, approval_status="Approved"))
 check = ConditionStep("CheckAccuracy", conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold)],
-                      if_steps=[], else_steps=[FailStep("TooInaccurate", error_message=Join(
+                      if_steps=[register], else_steps=[FailStep("TooInaccurate", error_message=Join(
                           on=" ", values=["accuracy", accuracy, "is below", threshold]))])
 pipeline = Pipeline(name=f"sdk2-pipeline-{uuid.uuid4().hex[:6]}", parameters=[threshold, input_data],
                     steps=[preprocess, train, evaluate, check], sagemaker_session=session)
@@ -78,5 +87,6 @@ def run(**parameters) -> dict:
                                       "metadata": s.get("Metadata", {})} for s in execution.list_steps()}}
 
 
-seen = {"first": run(), "second": run(Threshold=1.5), "description": pipeline.describe()["PipelineDescription"]}
+seen = {"first": run(), "second": run(Threshold=1.5), "description": pipeline.describe()["PipelineDescription"],
+        "group": group}
 print(json.dumps(seen))
