@@ -15,6 +15,7 @@ from sklearn.datasets import load_iris
 from helpers import REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
     upload_sourcedir, wait_for
 from hosting import create_config, create_model, delete, deploy, unique, variant
+from sdk_flows import run_flow
 
 pytestmark = pytest.mark.docker
 
@@ -126,3 +127,10 @@ def test_without_model_fn_the_endpoint_fails(sm, s3, logs, trained):
     lines = log_messages(logs, f"/aws/sagemaker/Endpoints/{endpoint}", "AllTraffic/")
     assert any("Please provide a model_fn implementation." in line for line in lines)
     sm.delete_endpoint(EndpointName=endpoint)
+
+
+def test_sdk2_unchanged(emulator, tmp_path):
+    """The SDK 2.x's SKLearn(...).fit(), in a user's shell environment."""
+    seen = run_flow(emulator, tmp_path, "sdk2_images.py", "sklearn", str(REPO / "tests/e2e/code"), str(tmp_path))
+    assert seen["image"] == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    assert seen["status"] == "Completed" and seen["model"].endswith("/output/model.tar.gz")

@@ -14,6 +14,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 from helpers import REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
     upload_sourcedir, wait_for
 from hosting import create_config, create_model, delete, deploy, unique, variant
+from sdk_flows import run_flow
 
 from emulator.execution.framework_image import XGBOOST_IMAGE
 
@@ -55,7 +56,8 @@ def algorithm_job(sm, hyperparameters: dict, channels: dict, content_type="text/
 @pytest.fixture(scope="module")
 def regression(sm, diabetes):
     desc = algorithm_job(sm, {"num_round": "20", "objective": "reg:squarederror", "max_depth": "3", "eta": "0.3"},
-                         {"train": f"s3://{BUCKET}/diabetes/train/", "validation": f"s3://{BUCKET}/diabetes/validation/"})
+                         {"train": f"s3://{BUCKET}/diabetes/train/",
+                          "validation": f"s3://{BUCKET}/diabetes/validation/"})
     assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
     return desc
 
@@ -138,3 +140,10 @@ def test_script_mode(sm, s3, logs, diabetes):
     assert "FinalMetricDataList" not in desc  # script mode: no built-in metrics, none asked for
     assert list(read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])) == ["model.json"]
     assert "script mode: 4 rounds, xgboost 3.2.0" in log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{name}/")
+
+
+def test_sdk2_unchanged(emulator, tmp_path):
+    """The SDK 2.x's generic Estimator on image_uris.retrieve("xgboost", ...), in a user's shell environment."""
+    seen = run_flow(emulator, tmp_path, "sdk2_images.py", "xgboost", str(REPO / "tests/e2e/code"), str(tmp_path))
+    assert seen["image"] == XGBOOST
+    assert seen["status"] == "Completed" and seen["metrics"] == ["train:rmse", "validation:rmse"]
