@@ -460,3 +460,22 @@ def test_names_are_unique_and_unknown_ones_not_found(sm, random_job):
                  sm.list_training_jobs_for_hyper_parameter_tuning_job):
         with pytest.raises(sm.exceptions.ResourceNotFound):
             call(HyperParameterTuningJobName="no-such-tuning-job")
+
+
+def test_a_built_in_algorithm_offers_its_own_objectives(sm):
+    """XGBoost's image with no MetricDefinitions: its validation:* metrics, not train:*."""
+    request = tuning_request("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", max_jobs=1,
+                             parallel=1)
+    del request["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"]
+    objective = request["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]
+    objective.update(Type="Minimize", MetricName="train:rmse")
+    with pytest.raises(sm.exceptions.ClientError) as refused:
+        sm.create_hyper_parameter_tuning_job(**request)
+    assert "the objective metric 'train:rmse' is not one of" in refused.value.response["Error"]["Message"]
+    assert "validation:rmse" in refused.value.response["Error"]["Message"]
+
+    objective["MetricName"] = "validation:rmse"
+    desc = run(sm, request)  # accepted; its one trial fails here, where the fake runner has no XGBoost image
+
+    assert desc["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]["MetricName"] == "validation:rmse"
+    assert desc["TrainingJobStatusCounters"]["NonRetryableError"] == 1

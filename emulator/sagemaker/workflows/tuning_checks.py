@@ -8,8 +8,7 @@ message is AWS's own), and what the emulator does not serve.
 - The objective metric is one the trials will report: a MetricDefinitions name of the
   definition or, on a built-in algorithm's image (XGBoost's) run as the algorithm, one of the
   objectives the algorithm offers for tuning (images.job_metric_definitions and
-  builtin_tuning_objectives, which images.py has with the built-in algorithm images; until
-  then only MetricDefinitions count).
+  builtin_tuning_objectives).
 - Ranges (parameter_space.py): numbers, MinValue <= MaxValue, each ScalingType's domain; a
   hyperparameter is either static or tuned, not both.
 - Strategy: Grid takes only categorical ranges, and MaxNumberOfTrainingJobs, when given, must
@@ -40,12 +39,9 @@ def objective_metric_names(algorithm: dict, static: dict[str, str]) -> set[str]:
     training job matches (its own MetricDefinitions, else a built-in algorithm's, exactly as the
     training job kind chooses them), less, for a built-in algorithm, those it does not offer
     for tuning (XGBoost tunes on validation:* metrics)."""
-    job_metrics = getattr(images, "job_metric_definitions", None)
-    matched = job_metrics(algorithm, static) if job_metrics else algorithm.get("MetricDefinitions", [])
-    names = {d["Name"] for d in matched}
-    tunable = getattr(images, "builtin_tuning_objectives", None)
-    if tunable and not algorithm.get("MetricDefinitions"):
-        names &= {o["MetricName"] for o in tunable(algorithm.get("TrainingImage", ""))}
+    names = {d["Name"] for d in images.job_metric_definitions(algorithm, static)}
+    if not algorithm.get("MetricDefinitions"):
+        names &= {o["MetricName"] for o in images.builtin_tuning_objectives(algorithm.get("TrainingImage", ""))}
     return names
 
 
