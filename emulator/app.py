@@ -50,8 +50,8 @@ from .sagemaker.workflows.api import SageMakerApi
 from .sagemaker.workflows.monitoring_api import MonitoringOperations, MonitoringResources
 from .sagemaker.workflows.pipelines.api import PipelinesApi
 from .sagemaker.workflows.pipelines.resources import PipelineResources
-from .sagemaker.workflows.tuning import TUNING_JOB
-from .sagemaker.workflows.tuning_api import TuningOperations
+from .sagemaker.workflows.tuning.job import TUNING_JOB
+from .sagemaker.workflows.tuning.api import TuningOperations
 from .store import Store
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ import statistics
 import pytest
 
 from emulator.aws.errors import ValidationException
-from emulator.sagemaker.workflows import completion
-from emulator.sagemaker.workflows.early_stopping import Hyperband, median_rule
-from emulator.sagemaker.workflows.parameter_space import ParameterSpace
-from emulator.sagemaker.workflows.strategies import Observation, make_search
+from emulator.sagemaker.workflows.tuning import completion
+from emulator.sagemaker.workflows.tuning.early_stopping import Hyperband, median_rule
+from emulator.sagemaker.workflows.tuning.parameter_space import ParameterSpace
+from emulator.sagemaker.workflows.tuning.strategies import Observation, make_search
 
 
 def space(integer=(), continuous=(), categorical=()) -> ParameterSpace:

@@ -7,10 +7,8 @@ shaped as over HTTP: `SageMakerApi` is that one door. So what a tuning job or a 
 starts is exactly what the user could have started, and a job kind never knows which
 workflow, if any, asked for it.
 
-Hyperparameter tuning: tuning.py (the resource and its trials), tuning_checks.py (the request's
-rules), tuning_api.py (the operations, restart), tuning_driver.py (a thread per tuning job),
-and pure modules the driver asks: parameter_space.py (ranges and scales), strategies.py
-(Random, Grid, Bayesian), early_stopping.py (the median rule, Hyperband), completion.py
-(completion criteria); objective_series.py reads the trials' intermediate objective values
-from CloudWatch. The one write outside the operations: tuning_api.mark_as_trial (TuningJobArn).
+Each workflow is a package: tuning/ (hyperparameter tuning jobs), pipelines/ (SageMaker
+Pipelines), monitoring/ (Model Monitor's job definitions and schedules). Each has its resource
+documents, its API part (the operations, with `methods()`), and the thread that drives one
+instance (a tuning job's trials, a pipeline execution's steps, a schedule's executions).
 """

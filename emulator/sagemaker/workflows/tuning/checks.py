@@ -24,9 +24,9 @@ message is AWS's own), and what the emulator does not serve.
   documentation of warm start names those two).
 """
 
-from ...aws.errors import ResourceLimitExceeded, ValidationException
-from .. import images
-from .tuning import TERMINAL, Definition, definition_specs, definitions, resource_config
+from ....aws.errors import ResourceLimitExceeded, ValidationException
+from ... import images
+from .job import TERMINAL, Definition, definition_specs, definitions, resource_config
 
 MAX_JOBS = 750
 MAX_JOBS_RANDOM = 10000

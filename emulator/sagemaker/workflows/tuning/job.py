@@ -6,7 +6,7 @@ of Describe names: the top-level Strategy and ResourceLimits that ListHyperParam
 summaries carry, and TRIALS, the trials' summaries exactly as
 ListTrainingJobsForHyperParameterTuningJob returns them.
 
-InProgress -> Completed | Failed, or Stopping -> Stopped (tuning_driver.py moves it). A trial
+InProgress -> Completed | Failed, or Stopping -> Stopped (driver.py moves it). A trial
 is a training job named `<tuning job>-NNN-<8 hex>` (as AWS names them), created with
 CreateTrainingJob from its definition: the definition's StaticHyperParameters, the tuned
 values, and `_tuning_objective_metric`, which AWS adds to every trial's hyperparameters (and
@@ -17,9 +17,9 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from ...aws.errors import ResourceInUse, ResourceNotFound
-from ..arns import arn
-from ..resources import Kind
+from ....aws.errors import ResourceInUse, ResourceNotFound
+from ...arns import arn
+from ...resources import Kind
 from .early_stopping import Hyperband
 from .parameter_space import ParameterSpace
 
@@ -108,7 +108,7 @@ def definitions(request: dict) -> list[Definition]:
 
 
 def new_document(request: dict, region: str, account: str, now: float) -> dict:
-    """The stored document of a request that passed tuning_checks.check_request."""
+    """The stored document of a request that passed checks.check_request."""
     name = request["HyperParameterTuningJobName"]
     config = {"TrainingJobEarlyStoppingType": "Off", **request["HyperParameterTuningJobConfig"]}
     limits = config["ResourceLimits"] = dict(config["ResourceLimits"])
@@ -234,5 +234,5 @@ def tally(doc: dict) -> dict:
 
 
 def maximizes(doc: dict) -> bool:
-    """Every definition's objective has the same Type (tuning_checks makes sure)."""
+    """Every definition's objective has the same Type (checks.py makes sure)."""
     return definitions(doc)[0].maximize

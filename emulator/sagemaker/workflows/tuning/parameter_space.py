@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from itertools import product
 
-from ...aws.errors import ValidationException
+from ....aws.errors import ValidationException
 
 MAX_TUNABLE = 30  # AWS: up to 30 hyperparameters (categorical + integer + continuous) to search over
 AUTO_LOG_SPAN = 100.0  # Auto picks Logarithmic for positive ranges at least this wide (max/min)

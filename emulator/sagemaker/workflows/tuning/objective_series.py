@@ -13,7 +13,7 @@ each call, and merge the points of one second into one).
 
 from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
 
-from ...backing.moto_services import MetricSink
+from ....backing.moto_services import MetricSink
 
 NAMESPACE = "/aws/sagemaker/TrainingJobs"  # where SageMaker publishes training jobs' metrics
 JOB_DIMENSION = "TrainingJobName"

@@ -4,7 +4,7 @@ which draws at random and stops trials early, see early_stopping.py).
 Pure and deterministic under a seed: a search is asked for a configuration (`suggest`), told
 how each one did (`observe`, the objective's final value or None when it gave none), and
 answers the same sequence for the same seed and the same observations. The driver
-(tuning_driver.py) asks; nothing here knows about training jobs.
+(driver.py) asks; nothing here knows about training jobs.
 
 - Random: independent draws on each range's scale (parameter_space.py). In a space of few
   configurations it does not repeat one already tried (by this job or a warm-start parent)

@@ -1,8 +1,8 @@
 """The hyperparameter tuning operations (a provider part, see provider.py), and the tuning jobs'
 life across emulator restarts.
 
-CreateHyperParameterTuningJob checks the request (tuning_checks.py), stores the job and starts
-its driver (tuning_driver.py), which reaches training jobs only through `api`, the
+CreateHyperParameterTuningJob checks the request (checks.py), stores the job and starts
+its driver (driver.py), which reaches training jobs only through `api`, the
 operations a user calls. Describe adds what changes by the second (ConsumedResources);
 ListTrainingJobsForHyperParameterTuningJob answers the trials the driver recorded, sorted and
 filtered as AWS does (SortBy Name by default, Ascending; FinalObjectiveMetricValue leaves out
@@ -16,17 +16,17 @@ import threading
 import time
 import weakref
 
-from ...aws.errors import ResourceNotFound, ServiceError, ValidationException
-from ...backing.moto_services import MetricSink
-from ...store import Store
-from ..jobs.training import KIND as TRAINING_JOB_KIND
-from ..paging import page
-from ..resources import Resources
-from ..tagging import Tagging
-from . import tuning
+from ....aws.errors import ResourceNotFound, ServiceError, ValidationException
+from ....backing.moto_services import MetricSink
+from ....store import Store
+from ...jobs.training import KIND as TRAINING_JOB_KIND
+from ...paging import page
+from ...resources import Resources
+from ...tagging import Tagging
+from . import job
 from .objective_series import ObjectiveSeries
-from .tuning_checks import check_request
-from .tuning_driver import TuningDriver
+from .checks import check_request
+from .driver import TuningDriver
 
 INTERRUPTED = "InternalServerError: the emulator stopped while this tuning job was running"
 
@@ -42,7 +42,7 @@ def mark_as_trial(store: Store, training_job: str, tuning_job_arn: str) -> None:
 class TuningOperations:
     def __init__(self, jobs: Resources, api, tagging: Tagging, metrics: MetricSink, region: str, account: str,
                  poll_seconds: float):
-        """jobs: Resources of tuning.TUNING_JOB; api: SageMakerApi (the operations a user calls)."""
+        """jobs: Resources of job.TUNING_JOB; api: SageMakerApi (the operations a user calls)."""
         self.jobs = jobs
         self.store = jobs.store
         self.api = api
@@ -67,7 +67,7 @@ class TuningOperations:
     def create(self, request: dict) -> dict:
         parents = [self._parent(p) for p in request.get("WarmStartConfig", {}).get("ParentHyperParameterTuningJobs", [])]
         check_request(request, parents)
-        doc = tuning.new_document(request, self.region, self.account, time.time())
+        doc = job.new_document(request, self.region, self.account, time.time())
         self.jobs.add(doc)
         self.tagging.tag_new(doc["HyperParameterTuningJobArn"], request)
         self._start(doc["HyperParameterTuningJobName"])
@@ -104,7 +104,7 @@ class TuningOperations:
             seen = []
             self.jobs.update(name, stopping)
             status = seen[0]
-        if status not in tuning.RUNNING:
+        if status not in job.RUNNING:
             raise ValidationException(f"The tuning job {name} is not in progress (HyperParameterTuningJobStatus: "
                                       f"{status}); only an InProgress tuning job can be stopped.")
         driver = self._drivers.get(name)
@@ -115,7 +115,7 @@ class TuningOperations:
     def delete(self, request: dict) -> dict:
         name = request["HyperParameterTuningJobName"]
         doc = self.jobs.get(name)
-        if doc["HyperParameterTuningJobStatus"] not in tuning.TERMINAL:
+        if doc["HyperParameterTuningJobStatus"] not in job.TERMINAL:
             raise ValidationException(f"The tuning job {name} is {doc['HyperParameterTuningJobStatus']}: only a "
                                       "tuning job that has ended (Completed, Stopped or Failed) can be deleted; "
                                       "stop it first.")
@@ -125,14 +125,14 @@ class TuningOperations:
         return {}
 
     def list_trials(self, request: dict) -> dict:
-        trials = list(self.jobs.get(request["HyperParameterTuningJobName"])[tuning.TRIALS])
+        trials = list(self.jobs.get(request["HyperParameterTuningJobName"])[job.TRIALS])
         if request.get("StatusEquals"):
             trials = [t for t in trials if t["TrainingJobStatus"] == request["StatusEquals"]]
         by = request.get("SortBy", "Name")
         if by == "FinalObjectiveMetricValue":
-            trials = [t for t in trials if tuning.objective_value(t) is not None]
+            trials = [t for t in trials if job.objective_value(t) is not None]
         keys = {"Name": lambda t: t["TrainingJobName"], "CreationTime": lambda t: t["CreationTime"],
-                "Status": lambda t: t["TrainingJobStatus"], "FinalObjectiveMetricValue": tuning.objective_value}
+                "Status": lambda t: t["TrainingJobStatus"], "FinalObjectiveMetricValue": job.objective_value}
         trials.sort(key=keys[by], reverse=request.get("SortOrder", "Ascending") == "Descending")
         chunk, token = page(trials, request.get("MaxResults"), request.get("NextToken"))
         return {"TrainingJobSummaries": chunk, **({"NextToken": token} if token else {})}
@@ -149,25 +149,25 @@ class TuningOperations:
         """After a restart (once the job service has failed the training jobs that were
         running): a tuning job that was running has failed, its trials as they ended."""
         for doc in self.jobs.all():
-            if doc["HyperParameterTuningJobStatus"] in tuning.RUNNING:
+            if doc["HyperParameterTuningJobStatus"] in job.RUNNING:
                 self._fail_interrupted(doc)
 
     def _fail_interrupted(self, doc: dict) -> None:
-        definitions = {d.name: d for d in tuning.definitions(doc)}
+        definitions = {d.name: d for d in job.definitions(doc)}
         trials = []
-        for summary in doc[tuning.TRIALS]:
+        for summary in doc[job.TRIALS]:
             try:
                 description = self.api("DescribeTrainingJob", TrainingJobName=summary["TrainingJobName"])
             except ServiceError:
                 trials.append(summary)
                 continue
             definition = definitions.get(summary.get("TrainingJobDefinitionName"), next(iter(definitions.values())))
-            trials.append(tuning.trial_summary(description, doc["HyperParameterTuningJobName"], definition,
+            trials.append(job.trial_summary(description, doc["HyperParameterTuningJobName"], definition,
                                                summary["TunedHyperParameters"]))
 
         def fail(stored: dict) -> None:
-            stored[tuning.TRIALS] = trials
-            stored.update(tuning.tally(stored), HyperParameterTuningJobStatus="Failed", FailureReason=INTERRUPTED,
+            stored[job.TRIALS] = trials
+            stored.update(job.tally(stored), HyperParameterTuningJobStatus="Failed", FailureReason=INTERRUPTED,
                           HyperParameterTuningEndTime=time.time())
         self.jobs.update(doc["HyperParameterTuningJobName"], fail)
 

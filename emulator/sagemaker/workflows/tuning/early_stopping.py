@@ -1,7 +1,7 @@
 """When a tuning job stops a trial before it ends: on its intermediate objective values, one per
 epoch (each value the objective's metric definition matched in the trial's log, in order).
 
-Pure: values in, a decision out. The driver (tuning_driver.py) reads the values from CloudWatch
+Pure: values in, a decision out. The driver (driver.py) reads the values from CloudWatch
 and calls StopTrainingJob when a rule says stop.
 
 - `median_rule` (TrainingJobEarlyStoppingType Auto), as AWS documents it: after each epoch,

@@ -17,7 +17,7 @@ met stops the running trials; once none runs the job ends:
   be created (its definition is refused by CreateTrainingJob).
 Whatever breaks inside the driver, the job still ends (Failed, InternalServerError) and its
 running trials are stopped. The emulator closing ends the thread without a status: the next
-start fails the job, as it fails the jobs that were running (tuning_api.restore).
+start fails the job, as it fails the jobs that were running (api.restore).
 """
 
 import logging
@@ -25,9 +25,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ...aws.errors import ServiceError
-from ..resources import Resources
-from . import completion, tuning
+from ....aws.errors import ServiceError
+from ...resources import Resources
+from . import completion, job
 from .early_stopping import median_rule
 from .objective_series import ObjectiveSeries
 from .strategies import Observation, Suggestion, make_search
@@ -47,7 +47,7 @@ class Trial:
 
     @property
     def ended(self) -> bool:
-        return self.summary["TrainingJobStatus"] in tuning.TRIAL_TERMINAL
+        return self.summary["TrainingJobStatus"] in job.TRIAL_TERMINAL
 
 
 @dataclass
@@ -68,7 +68,7 @@ class TuningDriver:
     def __init__(self, name: str, jobs: Resources, api, mark_trial, series: ObjectiveSeries,
                  poll_seconds: float, closing: threading.Event):
         """mark_trial(training job name, tuning job ARN): the platform's mark on a trial (see
-        tuning_api.mark_as_trial). closing: set when the emulator closes."""
+        api.mark_as_trial). closing: set when the emulator closes."""
         self.name = name
         self.jobs = jobs
         self.api = api
@@ -105,22 +105,22 @@ class TuningDriver:
         self.doc = doc
         self.arn = doc["HyperParameterTuningJobArn"]
         self.config = doc["HyperParameterTuningJobConfig"]
-        self.definitions = tuning.definitions(doc)
-        self.maximize = tuning.maximizes(doc)
+        self.definitions = job.definitions(doc)
+        self.maximize = job.maximizes(doc)
         self.limits = self.config["ResourceLimits"]
         self.tags = self.jobs.store.tags(self.arn)
         self.parent_trials = [s for parent in doc.get("WarmStartConfig", {}).get("ParentHyperParameterTuningJobs", [])
-                              for s in (self.jobs.find(parent["HyperParameterTuningJobName"]) or {}).get(tuning.TRIALS, [])]
+                              for s in (self.jobs.find(parent["HyperParameterTuningJobName"]) or {}).get(job.TRIALS, [])]
         self.search = make_search(self.config["Strategy"], [d.space for d in self.definitions],
                                   self.config.get("RandomSeed"), self.maximize, self.limits["MaxNumberOfTrainingJobs"],
                                   [self._known(d) for d in self.definitions])
         self.hyperband = ([d.hyperband(self.config) for d in self.definitions]
                           if self.config["Strategy"] == "Hyperband" else None)
 
-    def _known(self, definition: tuning.Definition) -> list[Observation]:
+    def _known(self, definition: job.Definition) -> list[Observation]:
         """The warm-start parents' trials a definition's search learns from (those of the same
         DefinitionName, or all of them when the parents' trials have none)."""
-        return [Observation(s["TunedHyperParameters"], tuning.objective_value(s)) for s in self.parent_trials
+        return [Observation(s["TunedHyperParameters"], job.objective_value(s)) for s in self.parent_trials
                 if s.get("TrainingJobDefinitionName") in (None, definition.name)]
 
     def _step(self) -> bool:
@@ -151,12 +151,12 @@ class TuningDriver:
                 continue
             if not trial.ended:  # (one that failed at once ended before its first refresh)
                 description = self.api("DescribeTrainingJob", TrainingJobName=trial.name)
-                trial.summary = tuning.trial_summary(description, self.name,
+                trial.summary = job.trial_summary(description, self.name,
                                                      self.definitions[trial.suggestion.definition],
                                                      trial.suggestion.hyperparameters)
             if trial.ended:
                 trial.observed = True
-                value = tuning.objective_value(trial.summary)
+                value = job.objective_value(trial.summary)
                 self.search.observe(trial.suggestion, value)
                 if value is None:
                     self.progress.failures += 1
@@ -197,10 +197,10 @@ class TuningDriver:
             if suggestion is None:
                 self.exhausted = True
                 return
-            name = tuning.trial_name(self.name, len(self.trials) + 1)
+            name = job.trial_name(self.name, len(self.trials) + 1)
             definition = self.definitions[suggestion.definition]
             try:
-                self.api("CreateTrainingJob", **tuning.trial_request(definition, name, suggestion.hyperparameters,
+                self.api("CreateTrainingJob", **job.trial_request(definition, name, suggestion.hyperparameters,
                                                                        self.tags))
             except ServiceError as error:
                 self.ending = Ending("Failed", f"ClientError: the training job {name} could not be created: "
@@ -209,7 +209,7 @@ class TuningDriver:
             self.mark_trial(name, self.arn)
             description = self.api("DescribeTrainingJob", TrainingJobName=name)
             self.trials.append(Trial(len(self.trials), name, suggestion,
-                                     tuning.trial_summary(description, self.name, definition,
+                                     job.trial_summary(description, self.name, definition,
                                                           suggestion.hyperparameters)))
             running += 1
 
@@ -252,15 +252,15 @@ class TuningDriver:
 
     def _fields(self) -> dict:
         """What Describe shows of the trials: summaries, counters, best, completion details."""
-        doc = {**self.doc, tuning.TRIALS: [t.summary for t in self.trials]}
-        fields = {tuning.TRIALS: doc[tuning.TRIALS], **tuning.tally(doc)}
+        doc = {**self.doc, job.TRIALS: [t.summary for t in self.trials]}
+        fields = {job.TRIALS: doc[job.TRIALS], **job.tally(doc)}
         details = {"NumberOfTrainingJobsObjectiveNotImproving": completion.not_improving(self.progress.values,
                                                                                          self.maximize)}
         if self.progress.converged_at:
             details["ConvergenceDetectedTime"] = self.progress.converged_at
         fields["TuningJobCompletionDetails"] = details
         if self.doc.get("WarmStartConfig", {}).get("WarmStartType") == "IdenticalDataAndAlgorithm":
-            overall = tuning.best_of(fields[tuning.TRIALS] + self.parent_trials, self.maximize)
+            overall = job.best_of(fields[job.TRIALS] + self.parent_trials, self.maximize)
             if overall is not None:
                 fields["OverallBestTrainingJob"] = overall
         return fields
