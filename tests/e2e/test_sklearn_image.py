@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sklearn.datasets import load_iris
 
-from helpers import REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
+from helpers import PYTORCH_DLC, REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
     upload_sourcedir, wait_for
 from hosting import create_config, create_model, delete, deploy, unique, variant
 from sdk_flows import run_flow
@@ -72,6 +72,18 @@ def test_shell_entry_point(sm, s3, iris):
     assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
     shell = read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])["shell.txt"].decode().splitlines()
     assert shell == ["args: --greeting hi", "channel: /opt/ml/input/data/train", "greeting: hi", "sklearn 1.9.1"]
+
+
+def test_the_pytorch_image_carries_scikit_learn_and_pandas(sm, s3, iris):
+    """As AWS's PyTorch DLCs do: the same scikit-learn script trains on the PyTorch image."""
+    code = upload_sourcedir(s3, BUCKET, "code/on-pytorch/sourcedir.tar.gz", {"train_iris.py": CODE / "train_iris.py"})
+    name = unique("sklearn-on-pytorch")
+    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("train_iris.py", code,
+                                                                                   {"max-depth": 2}),
+                                              channels=[("train", f"s3://{BUCKET}/iris/train/")], image=PYTORCH_DLC))
+    desc = wait_for(sm, name)
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    assert "model.joblib" in read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])
 
 
 def test_serving_a_joblib_model_with_the_default_handlers(sm, s3, runtime, iris, trained):
