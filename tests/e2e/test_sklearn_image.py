@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 from sklearn.datasets import load_iris
 
-from helpers import PYTORCH_DLC, REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
-    upload_sourcedir, wait_for
+from helpers import PYTORCH_DLC, REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, \
+    training_request, upload_sourcedir, wait_for
 from hosting import create_config, create_model, delete, deploy, unique, variant
 from sdk_flows import run_flow
 
