@@ -17,9 +17,10 @@ import re
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
-from moto.cloudwatch.models import Statistics, cloudwatch_backends
+from moto.cloudwatch.models import MetricDatum, Statistics, cloudwatch_backends
 from moto.logs.models import logs_backends
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
@@ -147,6 +148,15 @@ def _is_log_event(event: dict) -> bool:
             and isinstance(event.get("message"), str))
 
 
+@dataclass(frozen=True)
+class Point:
+    """One CloudWatch datapoint as a reader sees it."""
+    namespace: str
+    name: str
+    dimensions: dict[str, str]
+    value: float
+
+
 class MetricSink:
     """Writes CloudWatch metric data for the emulator's jobs and endpoints into moto's
     CloudWatch backend, and appends it to --data-dir/metrics, replayed at start, so it
@@ -181,6 +191,19 @@ class MetricSink:
             self._size += self.journal.append(records)
             if self._size > self._compact_at:
                 self._compact(self.journal.read())
+
+    def points_since(self, position: int) -> tuple[list["Point"], int]:
+        """The datapoints put since `position` (0: all the backend holds) and the position to
+        ask from next time. moto keeps them in a list in the order they were put, so a reader
+        that keeps its place reads each point once (GetMetricStatistics would scan every point
+        on each call, and merge the points of one second into one)."""
+        data = self._backend().metric_data
+        if len(data) < position:  # a fresh backend (moto reset): read it whole
+            position = 0
+        end = len(data)  # others append meanwhile: what comes after `end` is read next time
+        points = [Point(d.namespace, d.name, {x.name: x.value for x in d.dimensions}, d.value)
+                  for d in data[position:end] if isinstance(d, MetricDatum)]
+        return points, end
 
     def _put(self, record: dict) -> None:
         # moto compares naive UTC datetimes.
