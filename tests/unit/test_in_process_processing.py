@@ -5,6 +5,7 @@ processing image would do in its container."""
 
 import gzip
 import json
+import threading
 import uuid
 
 import pytest
@@ -159,16 +160,18 @@ def test_gzip_input_in_pipe_mode_arrives_decompressed(sm, s3, image):
 
 def test_stop_uploads_what_was_written_and_ends_stopped(sm, s3, image):
     base = unique("proc")
+    wrote = threading.Event()
 
     def process(host):
         (host.root / "processing/output/o/first.txt").write_text("1")
+        wrote.set()
         host.wait_for_stop()
         return TERMINATED
     name = unique("job")
     sm.create_processing_job(**request(name, image(process),
                                        outputs=[("o", f"s3://{BUCKET}/{base}/o", "/opt/ml/processing/output/o")]))
-    wait_until(lambda: sm.describe_processing_job(ProcessingJobName=name).get("ProcessingStartTime"), 5,
-               "the job to start")
+    # Its program has written (a job stopped before its container starts has nothing to upload).
+    wait_until(wrote.is_set, 5, "the program to write its first file")
 
     sm.stop_processing_job(ProcessingJobName=name)
 
