@@ -115,6 +115,12 @@ def test_a_baseline_then_a_monitoring_execution(tmp_path):
         ("label", "data_type_check"), ("label", "baseline_drift_check"), ("x0", "baseline_drift_check")}
     assert (status, message) == (0, "CompletedWithViolations: Job completed successfully with 3 violations.")
 
+    # EndpointInput.ExcludeFeaturesAttribute: by name or by position, out of the data and the checks.
+    assert run(tmp_path, dataset_source=str(tmp_path / "shifted"), exclude_features_attribute="label, 1",
+               **window) == (0, "Completed: Job completed successfully with no violations.")
+    names = [f["name"] for f in json.loads((tmp_path / "report/statistics.json").read_text())["features"]]
+    assert names == ["x1"]
+
 
 def test_a_window_without_data_fails_the_job_saying_so(tmp_path):
     write(tmp_path / "in/ep/v/2024/05/01/10/x.jsonl", capture("1", "2", when="2024-05-01T08:00:00Z"))

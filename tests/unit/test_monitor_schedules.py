@@ -129,12 +129,14 @@ def suggest_baseline(sm, s3, image: str, environment: dict | None = None, datase
     return name
 
 
-def data_quality_definition(sm, image: str, endpoint: str, baseline: dict, **extra) -> str:
+def data_quality_definition(sm, image: str, endpoint: str, baseline: dict, endpoint_input: dict | None = None,
+                            **extra) -> str:
     name = unique("dq")
     sm.create_data_quality_job_definition(
         JobDefinitionName=name, DataQualityBaselineConfig=baseline,
         DataQualityAppSpecification={"ImageUri": image, "Environment": {"publish_cloudwatch_metrics": "Enabled"}},
-        DataQualityJobInput={"EndpointInput": {"EndpointName": endpoint, "LocalPath": "/opt/ml/processing/input/endpoint"}},
+        DataQualityJobInput={"EndpointInput": {"EndpointName": endpoint, "LocalPath": "/opt/ml/processing/input/endpoint",
+                                               **(endpoint_input or {})}},
         DataQualityJobOutputConfig={"MonitoringOutputs": [{"S3Output": {
             "S3Uri": OUTPUT, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "Continuous"}}]},
         JobResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}},
@@ -200,7 +202,7 @@ def test_a_now_schedule_over_shifted_traffic_reports_drift_and_over_clean_traffi
     send(runtime, s3, shifted, rows(40, shift=3.0, seed=3))
     by_files = data_quality_definition(sm, analyzer_image, clean, {
         "ConstraintsResource": {"S3Uri": f"{output}/constraints.json"},
-        "StatisticsResource": {"S3Uri": f"{output}/statistics.json"}})
+        "StatisticsResource": {"S3Uri": f"{output}/statistics.json"}}, {"ExcludeFeaturesAttribute": "x2"})
     by_job = data_quality_definition(sm, analyzer_image, shifted, {"BaseliningJobName": baseline})
     clean_schedule, shifted_schedule = schedule(sm, by_files), schedule(sm, by_job)
 
@@ -209,6 +211,7 @@ def test_a_now_schedule_over_shifted_traffic_reports_drift_and_over_clean_traffi
     job = sm.describe_processing_job(ProcessingJobName=done["ProcessingJobArn"].split("/")[-1])
     assert job["ExitMessage"] == "Completed: Job completed successfully with no violations."
     assert report(s3, job, "constraint_violations.json") == {"violations": []}
+    assert [f["name"] for f in report(s3, job, "statistics.json")["features"]] == ["y", "x0", "x1"]  # x2 excluded
 
     drifted = finished_execution(sm, shifted_schedule)
     assert drifted["MonitoringExecutionStatus"] == "CompletedWithViolations"

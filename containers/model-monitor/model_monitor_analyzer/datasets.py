@@ -51,6 +51,14 @@ class Dataset:
     def item_count(self) -> int:
         return len(self.frame)
 
+    def columns_of(self, names_or_indices: tuple[str, ...]) -> list[str]:
+        """The columns named, or at the positions (0, 1, ...) given."""
+        return [str(c) for i, c in enumerate(self.frame.columns) if str(c) in names_or_indices
+                or str(i) in names_or_indices]
+
+    def without(self, columns: list[str]) -> "Dataset":
+        return Dataset(self.frame[[c for c in self.frame.columns if str(c) not in columns]], self.positional)
+
     def align(self, baseline_names: list[str]) -> "Dataset":
         """Positional columns renamed, by position, to the baseline's feature names."""
         if not self.positional:

@@ -6,7 +6,9 @@ start_time, end_time, baseline_constraints, baseline_statistics); the SDK sets t
 names for baselining jobs, plus analysis_type, problem_type, the inference, probability
 and ground truth attributes, categorical_drift_method and the record preprocessor and
 post-analytics scripts. `ground_truth_source` is the emulator's own: the local folder of
-a model quality execution's ground truth records (AWS merges them in a separate job).
+a model quality execution's ground truth records (AWS merges them in a separate job); so is
+`exclude_features_attribute`, the schedule's EndpointInput.ExcludeFeaturesAttribute (feature
+names or column indices, comma-separated) that the analysis leaves out.
 """
 
 import datetime
@@ -45,6 +47,7 @@ class Job:
     record_preprocessor_script: str | None = None
     post_analytics_processor_script: str | None = None
     ground_truth_source: str | None = None
+    exclude_features: tuple[str, ...] = ()  # EndpointInput.ExcludeFeaturesAttribute: names or indices
     # How the job reaches AWS (CloudWatch): boto3's client arguments from the variables the
     # platform gives every job container (AWS_ENDPOINT_URL, AWS_REGION, the credentials).
     aws: dict | None = None
@@ -96,6 +99,7 @@ class Job:
             record_preprocessor_script=env.get("record_preprocessor_script") or None,
             post_analytics_processor_script=env.get("post_analytics_processor_script") or None,
             ground_truth_source=env.get("ground_truth_source") or None,
+            exclude_features=tuple(n.strip() for n in env.get("exclude_features_attribute", "").split(",") if n.strip()),
             aws={argument: env[variable] for argument, variable in _AWS.items() if env.get(variable)})
 
 

@@ -68,7 +68,11 @@ def _data_quality(job: Job, output: Path) -> str | None:
     baseline = _read_json(job.baseline_constraints, "baseline_constraints") if job.monitoring else None
     if baseline is not None:
         dataset = dataset.align([f["name"] for f in baseline.get("features", [])])
+    excluded = dataset.columns_of(job.exclude_features)
+    dataset = dataset.without(excluded)
     features = statistics.profiles(dataset.frame)
+    if baseline is not None and excluded:  # left out of the checks too
+        baseline = {**baseline, "features": [f for f in baseline.get("features", []) if f["name"] not in excluded]}
     _write(output / STATISTICS, statistics.statistics(features, dataset.item_count))
     _write(output / CONSTRAINTS, constraints.suggest(features, job.categorical_drift_method))
     if baseline is None:

@@ -91,6 +91,8 @@ class ExecutionPlanner:
                        "sagemaker_monitoring_schedule_name": schedule["MonitoringScheduleName"],
                        "sagemaker_endpoint_datacapture_prefix": f"{capture}/{endpoint_input['EndpointName']}",
                        "start_time": iso(start), "end_time": iso(end)}
+        if endpoint_input.get("ExcludeFeaturesAttribute"):
+            environment["exclude_features_attribute"] = endpoint_input["ExcludeFeaturesAttribute"]
         model_quality = schedule["MonitoringType"] == MODEL_QUALITY
         constraints, statistics = self._baseline(definition)
         app = definition["MonitoringAppSpecification"]
@@ -165,8 +167,11 @@ class ExecutionPlanner:
             keys = []
         if not keys:
             raise ExecutionError(f"{NO_DATA}{': no ' + what if what else ''}")
-        self.objects.write(manifest, json.dumps([{"prefix": f"s3://{bucket}/{base}"}, *keys]).encode(),
-                           "application/json")
+        try:
+            self.objects.write(manifest, json.dumps([{"prefix": f"s3://{bucket}/{base}"}, *keys]).encode(),
+                               "application/json")
+        except Exception as exc:  # the output bucket is not there, S3 refused
+            raise ExecutionError(f"ClientError: the input manifest {manifest} cannot be written: {exc}")
         return {"InputName": input_name, "S3Input": {
             "S3Uri": manifest, "LocalPath": placement["LocalPath"], "S3DataType": "ManifestFile",
             "S3InputMode": placement.get("S3InputMode", "File"),

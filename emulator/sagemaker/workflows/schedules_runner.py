@@ -118,6 +118,11 @@ class MonitoringScheduler:
                      scheduled, reason)
             self._record(name, MonitoringExecutionStatus=monitoring.FAILED, FailureReason=reason[:1024])
             return
+        except Exception as exc:  # a bug: the execution says so rather than staying Pending
+            log.exception("monitoring execution of %s", schedule["MonitoringScheduleName"])
+            self._record(name, MonitoringExecutionStatus=monitoring.FAILED,
+                         FailureReason=f"InternalServerError: {type(exc).__name__}: {exc}"[:1024])
+            return
         self._record(name, MonitoringExecutionStatus="InProgress", ProcessingJobArn=answer["ProcessingJobArn"])
 
     def _record(self, execution: str, **members) -> None:
