@@ -11,7 +11,8 @@ import http.client
 import importlib
 import logging
 import os
-from typing import Iterable, NamedTuple, Protocol
+
+from .reply import Handler, Reply, as_bytes
 
 log = logging.getLogger("sagemaker_emulator_serving")
 
@@ -20,23 +21,6 @@ HANDLER_ENV = "SAGEMAKER_EMULATOR_SERVING_HANDLER"
 # Headers the platform passes through to the container (everything else is dropped).
 FORWARDED = ("Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes",
              "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id")
-
-
-class Reply(NamedTuple):
-    status: int
-    body: bytes | str | Iterable  # an iterator streams chunk by chunk
-    content_type: str
-    headers: list[tuple[str, str]] = []
-
-
-class Handler(Protocol):
-    def load(self, model_dir: str) -> None:
-        """Load the model in this worker; raising fails the worker's boot (and so the endpoint)."""
-
-    def invoke(self, body: bytes, headers: dict[str, str]) -> Reply: ...
-
-    def execution_parameters(self) -> Reply | None:
-        """GET /execution-parameters, or None where the container does not serve it (404)."""
 
 
 def load_handler(spec: str) -> Handler:
@@ -79,10 +63,6 @@ def _headers(environ) -> dict[str, str]:
         if value:
             headers[name] = value
     return headers
-
-
-def as_bytes(value) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
 def _reply(start_response, reply: Reply):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import encoders
-from .app import Reply
+from .reply import Reply
 
 log = logging.getLogger("sagemaker_emulator_serving")
 

@@ -9,7 +9,7 @@ headers, and setters for the response's status, content type and headers. (The P
 toolkit's wheel carries its own copy of sagemaker_inference, installed over the base's.)
 """
 
-from .app import Reply
+from .reply import Reply
 
 
 class RequestProcessor:

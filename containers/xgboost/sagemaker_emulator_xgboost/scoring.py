@@ -21,7 +21,7 @@ import os
 import pickle
 
 from sagemaker_emulator_serving import encoders
-from sagemaker_emulator_serving.app import Reply
+from sagemaker_emulator_serving.reply import Reply
 from sagemaker_emulator_serving.framework import INTERNAL_ERROR_PAGE, flask_content_type
 
 from . import channels, payloads
