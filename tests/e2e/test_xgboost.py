@@ -108,6 +108,28 @@ def test_hosting_answers_csv_libsvm_and_json(sm, s3, runtime, diabetes, regressi
         delete(sm, endpoint)
 
 
+def test_batch_transform_writes_one_prediction_a_line(sm, s3, diabetes, regression, tmp_path):
+    """SAGEMAKER_BATCH: the algorithm answers one prediction per line, which MultiRecord batches keep."""
+    features, _ = diabetes
+    rows = features[300:310]
+    s3.put_object(Bucket=BUCKET, Key="transform/in/rows.csv", Body=csv_rows(rows))
+    artifact = regression["ModelArtifacts"]["S3ModelArtifacts"]
+    name = unique("xgb-transform")
+    sm.create_transform_job(
+        TransformJobName=name, ModelName=create_model(sm, artifact, image=XGBOOST), BatchStrategy="MultiRecord",
+        TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                        "S3Uri": f"s3://{BUCKET}/transform/in/"}},
+                        "ContentType": "text/csv", "SplitType": "Line"},
+        TransformOutput={"S3OutputPath": f"s3://{BUCKET}/transform/out/{name}", "AssembleWith": "Line"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1})
+    sm.get_waiter("transform_job_completed_or_stopped").wait(
+        TransformJobName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    desc = sm.describe_transform_job(TransformJobName=name)
+    assert desc["TransformJobStatus"] == "Completed", desc.get("FailureReason")
+    out = s3.get_object(Bucket=BUCKET, Key=f"transform/out/{name}/rows.csv.out")["Body"].read().decode()
+    assert [float(p) for p in out.splitlines()] == pytest.approx(xgboost_predicts(s3, tmp_path, artifact, rows))
+
+
 def test_libsvm_channels_and_classification_metrics(sm, s3):
     features, labels = load_breast_cancer(return_X_y=True)
     s3.put_object(Bucket=BUCKET, Key="cancer/train/train.libsvm", Body=libsvm_rows(features[:400], labels[:400]))
