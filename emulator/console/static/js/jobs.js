@@ -1,6 +1,7 @@
-// What every job's page shares (training, processing; tuning and pipelines alike): a header
+// What every job's page shares (training, processing, tuning; pipelines alike): a header
 // with the name, the live status and a Stop button, the failure reason, and one Describe
-// every 2 s, drawn by the page's own render, until the job ends.
+// every 2 s, drawn by the page's own render, until the job ends. Pages of a resource that
+// never ends (a model package group or version) use it too, with no terminal status.
 
 import { errorNote, formatDuration, h, setContent, statusBadge } from "./ui.js";
 
@@ -50,7 +51,7 @@ export function jobPage(main, life, name, spec) {
     const status = spec.status(job);
     if (stop) stop.disabled = status !== "InProgress";
     if (!header.firstChild) {
-      header.append(h("h1", {}, name), h("span", { class: "head-status" }), stop);
+      header.append(h("h1", {}, name), h("span", { class: "head-status" }), ...(stop ? [stop] : []));
       main.focus();
     }
     setContent(header.querySelector(".head-status"), statusBadge(status, spec.detail?.(job)));

@@ -74,20 +74,40 @@ export const listCall = (operation, member) => async (params) => {
   return { items: answer[member], next: answer.NextToken };
 };
 
-// A list whose summaries lack what a column shows (a processing job's instances): describe
-// (item) => Promise<detail> runs once per item, as what it reads never changes, and each item
-// comes with its detail (undefined where the Describe failed: tried again at the next refresh).
-export function describedOnce(list, key, describe) {
+// A list whose summaries lack what a column shows (a processing job's instances, a tuning job's
+// best objective): describe(item) => Promise<detail> runs for each item at every refresh until
+// settled(item, detail) says that what it read can no longer change, then never again; each item
+// comes with its latest detail (undefined until a Describe succeeded: a failed one is tried again
+// at the next refresh, the previous detail kept meanwhile).
+export function describedUntil(list, key, describe, settled) {
   const details = new Map();
+  const final = new Set();
   return async (params) => {
     const answer = await list(params);
-    await Promise.all(answer.items.filter((item) => !details.has(key(item))).map(async (item) => {
+    await Promise.all(answer.items.filter((item) => !final.has(key(item))).map(async (item) => {
       try {
-        details.set(key(item), await describe(item));
+        const detail = await describe(item);
+        details.set(key(item), detail);
+        if (settled(item, detail)) final.add(key(item));
       } catch (error) {
         console.warn(error);
       }
     }));
     return { ...answer, items: answer.items.map((item) => ({ ...item, detail: details.get(key(item)) })) };
   };
+}
+
+// What never changes (a processing job's instances): described once per item.
+export const describedOnce = (list, key, describe) => describedUntil(list, key, describe, () => true);
+
+// Every page of a List* operation: its members under member, in the order it answers them.
+export async function listAll(operation, params, member) {
+  const items = [];
+  let token = null;
+  do {
+    const answer = await sagemaker(operation, { ...params, ...(token ? { NextToken: token } : {}) });
+    items.push(...answer[member]);
+    token = answer.NextToken;
+  } while (token);
+  return items;
 }

@@ -10,7 +10,8 @@ import { JOB_STATUSES, TERMINAL, jobDuration, jobPage } from "./jobs.js";
 import { describedOnce, listCall, resourceList } from "./lists.js";
 import { logTail } from "./logs.js";
 import { s3Folder, showObjects } from "./objects.js";
-import { field, formatDuration, formatTime, h, keyedTable, linkTo, mono, section, setContent, statusBadge } from "./ui.js";
+import { field, formatDuration, formatTime, h, instances, keyValues, keyedTable, linkTo, mono, section, setContent,
+  statusBadge } from "./ui.js";
 
 const LOG_GROUP = "/aws/sagemaker/ProcessingJobs";
 const describe = (name) => sagemaker("DescribeProcessingJob", { ProcessingJobName: name });
@@ -24,7 +25,6 @@ function outcome(job) {
   const text = [job.FailureReason, job.ExitMessage].filter(Boolean).join(" · ");
   return text ? h("span", { title: text }, text) : "";
 }
-const instances = (c) => (c?.InstanceType ? `${c.InstanceCount} × ${c.InstanceType}` : "—");
 
 export function processingJobsPage(main, life) {
   const key = (job) => job.ProcessingJobName;
@@ -77,7 +77,6 @@ export function processingJobPage(main, life, name) {
 
   async function render(job) {
     const app = job.AppSpecification ?? {};
-    const environment = Object.entries(job.Environment ?? {});
     setContent(summary,
       field("Status", job.ProcessingJobStatus),
       field("ARN", mono(job.ProcessingJobArn)),
@@ -93,9 +92,7 @@ export function processingJobPage(main, life, name) {
       field("Volume size", cluster(job).VolumeSizeInGB === undefined ? "—" : `${cluster(job).VolumeSizeInGB} GB`),
       field("Max runtime", formatDuration(job.StoppingCondition?.MaxRuntimeInSeconds)),
       field("Role", mono(job.RoleArn)),
-      field("Environment", environment.length
-        ? h("ul", { class: "plain" }, environment.map(([k, v]) => h("li", {}, mono(`${k}=${v}`))))
-        : null),
+      field("Environment", keyValues(job.Environment)),
       field("Exit message", job.ExitMessage),
       field("Failure reason", job.FailureReason));
     inputs.update(job.ProcessingInputs ?? [], (i) => i.InputName, "No inputs.");

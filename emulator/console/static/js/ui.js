@@ -9,7 +9,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (name === "class") element.className = value;
     else element.setAttribute(name, value === true ? "" : value);
   }
-  element.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  element.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   return element;
 }
 
@@ -45,6 +45,13 @@ export function formatBytes(n) {
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
 }
 
+// A metric's or an objective's value: six significant digits, as most reports print them.
+export function formatNumber(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  const number = Number(value);
+  return Number.isFinite(number) ? String(Number(number.toPrecision(6))) : String(value);
+}
+
 export function statusBadge(status, detail) {
   const label = detail && detail !== status ? `${status} · ${detail}` : status;
   return h("span", { class: `badge status-${String(status).toLowerCase()}`, "data-status": status }, label);
@@ -55,6 +62,13 @@ export function errorNote(error) {
 }
 
 export const mono = (text) => h("span", { class: "mono" }, text);
+
+// A map (an Environment, metadata properties) as KEY=value lines; null when empty.
+export const keyValues = (map) => (Object.keys(map ?? {}).length
+  ? h("ul", { class: "plain" }, Object.entries(map).map(([k, v]) => h("li", {}, mono(`${k}=${v}`)))) : null);
+
+// A ResourceConfig or ClusterConfig: "2 × ml.m5.large".
+export const instances = (c) => (c?.InstanceType ? `${c.InstanceCount} × ${c.InstanceType}` : "—");
 
 // A link to a resource's page: #/<route>/<name>.
 export const linkTo = (route, name) => h("a", { href: `#/${route}/${encodeURIComponent(name)}` }, name);
