@@ -4,17 +4,24 @@
 import { endpointPage, endpointsPage } from "./endpoints.js";
 import { endpointConfigsPage, modelsPage, transformJobsPage } from "./others.js";
 import { processingJobPage, processingJobsPage } from "./processing.js";
+import { modelGroupPage, modelRegistryPage, modelVersionPage } from "./registry.js";
 import { trainingJobPage, trainingJobsPage } from "./training.js";
+import { tuningJobPage, tuningJobsPage } from "./tuning.js";
 import { PageLife } from "./ui.js";
 
 const ROUTES = [
   [/^#\/training-jobs\/(.+)$/, trainingJobPage, "Training job"],
   [/^#\/training-jobs$/, trainingJobsPage, "Training jobs"],
+  [/^#\/tuning-jobs\/(.+)$/, tuningJobPage, "Tuning job"],
+  [/^#\/tuning-jobs$/, tuningJobsPage, "Tuning jobs"],
   [/^#\/processing-jobs\/(.+)$/, processingJobPage, "Processing job"],
   [/^#\/processing-jobs$/, processingJobsPage, "Processing jobs"],
   [/^#\/endpoints\/(.+)$/, endpointPage, "Endpoint"],
   [/^#\/endpoints$/, endpointsPage, "Endpoints"],
   [/^#\/models$/, modelsPage, "Models"],
+  [/^#\/model-registry\/([^/]+)\/(\d+)$/, modelVersionPage, "Model package version"],
+  [/^#\/model-registry\/([^/]+)$/, modelGroupPage, "Model package group"],
+  [/^#\/model-registry$/, modelRegistryPage, "Model registry"],
   [/^#\/endpoint-configs$/, endpointConfigsPage, "Endpoint configurations"],
   [/^#\/transform-jobs$/, transformJobsPage, "Transform jobs"],
 ];
