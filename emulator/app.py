@@ -47,7 +47,7 @@ from .sagemaker.resources import Resources
 from .sagemaker.search import Searcher
 from .sagemaker.tagging import Tagging
 from .sagemaker.workflows.api import SageMakerApi
-from .sagemaker.workflows.monitoring_api import MonitoringOperations, MonitoringResources
+from .sagemaker.workflows.monitoring.api import MonitoringOperations, MonitoringResources
 from .sagemaker.workflows.pipelines.api import PipelinesApi
 from .sagemaker.workflows.pipelines.resources import PipelineResources
 from .sagemaker.workflows.tuning.job import TUNING_JOB

@@ -39,7 +39,7 @@ class Settings:
         os.environ.get("SAGEMAKER_EMULATOR_HEALTH_CHECK_SECONDS", "2")))
     # Data capture files are written this often.
     capture_flush_seconds: float = 2.0
-    # How long an hour of monitoring schedules lasts (sagemaker/workflows/schedules.py): 60 runs
+    # How long an hour of monitoring schedules lasts (sagemaker/workflows/monitoring/schedules.py): 60 runs
     # an hourly schedule every minute, over the minute before it.
     monitoring_hour_seconds: float = field(default_factory=lambda: float(
         os.environ.get("SAGEMAKER_EMULATOR_MONITORING_HOUR_SECONDS", "3600")))

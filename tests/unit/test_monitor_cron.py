@@ -1,4 +1,4 @@
-"""Monitoring schedules' expressions, offsets and windows (sagemaker/workflows/schedules.py),
+"""Monitoring schedules' expressions, offsets and windows (sagemaker/workflows/monitoring/schedules.py),
 on AWS's hour and on the fast clock SAGEMAKER_EMULATOR_MONITORING_HOUR_SECONDS gives."""
 
 import datetime
@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from emulator.aws.errors import ValidationException
-from emulator.sagemaker.workflows import schedules
-from emulator.sagemaker.workflows.schedules import Clock, parse
+from emulator.sagemaker.workflows.monitoring import schedules
+from emulator.sagemaker.workflows.monitoring.schedules import Clock, parse
 
 
 def at(text: str) -> float:

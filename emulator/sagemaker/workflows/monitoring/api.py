@@ -1,6 +1,6 @@
 """Model Monitor's operations (a provider part, see provider.py): data and model quality job
 definitions, monitoring schedules, their executions; and the scheduler's life
-(schedules_runner.py) across emulator restarts.
+(scheduler.py) across emulator restarts.
 
 A schedule needs an endpoint that captures its data (DescribeEndpoint through `api`, as a
 user would look); a job definition a schedule names cannot be deleted (ResourceInUse), as the
@@ -11,15 +11,15 @@ Scheduled).
 
 import time
 
-from ...aws.errors import ResourceInUse, ServiceError, ValidationException
-from ...backing.objects import ObjectStore
-from ...store import Store
-from ..resources import Resources
-from ..tagging import Tagging
-from . import monitoring, schedules
-from .monitoring import DATA_QUALITY, DEFINITION_KINDS, MODEL_QUALITY
-from .monitoring_executions import ExecutionError, ExecutionPlanner
-from .schedules_runner import MonitoringScheduler
+from ....aws.errors import ResourceInUse, ServiceError, ValidationException
+from ....backing.objects import ObjectStore
+from ....store import Store
+from ...resources import Resources
+from ...tagging import Tagging
+from . import documents, schedules
+from .documents import DATA_QUALITY, DEFINITION_KINDS, MODEL_QUALITY
+from .executions import ExecutionError, ExecutionPlanner
+from .scheduler import MonitoringScheduler
 
 _TYPE_PREFIXES = {DATA_QUALITY: "data_quality", MODEL_QUALITY: "model_quality"}
 
@@ -29,8 +29,8 @@ class MonitoringResources:
 
     def __init__(self, store: Store):
         self.definitions = {t: Resources(store, kind) for t, kind in DEFINITION_KINDS.items()}
-        self.schedules = Resources(store, monitoring.MONITORING_SCHEDULE)
-        self.executions = Resources(store, monitoring.MONITORING_EXECUTION)
+        self.schedules = Resources(store, documents.MONITORING_SCHEDULE)
+        self.executions = Resources(store, documents.MONITORING_EXECUTION)
 
     @property
     def taggable(self) -> list[Resources]:
@@ -79,7 +79,7 @@ class MonitoringOperations:
     # -- job definitions ----------------------------------------------------------------------
 
     def create_definition(self, monitoring_type: str, request: dict) -> dict:
-        doc = monitoring.new_definition(monitoring_type, request, self.region, self.account, time.time())
+        doc = documents.new_definition(monitoring_type, request, self.region, self.account, time.time())
         self.definitions[monitoring_type].add(doc)
         self.tagging.tag_new(doc["JobDefinitionArn"], request)
         return {"JobDefinitionArn": doc["JobDefinitionArn"]}
@@ -122,7 +122,7 @@ class MonitoringOperations:
         if doc is None:
             raise ValidationException(f"No {DEFINITION_KINDS[monitoring_type].noun} named {name}: "
                                       f"MonitoringJobDefinitionName must name one of type {monitoring_type}")
-        return monitoring.definition_of(monitoring_type, doc)
+        return documents.definition_of(monitoring_type, doc)
 
     def _scheduled_definition(self, schedule: dict) -> dict:
         """For the scheduler: the definition as it is now (ExecutionError once it is gone)."""
@@ -132,7 +132,7 @@ class MonitoringOperations:
             raise ExecutionError(exc.message)
 
     def _checked(self, config: dict) -> tuple[str, dict]:
-        monitoring_type = monitoring.check_schedule_config(config)
+        monitoring_type = documents.check_schedule_config(config)
         definition = self._definition(config, monitoring_type)
         schedules.check(config.get("ScheduleConfig"), definition["MonitoringInputs"][0]["EndpointInput"])
         endpoint = definition["MonitoringInputs"][0]["EndpointInput"]["EndpointName"]
@@ -144,7 +144,7 @@ class MonitoringOperations:
 
     def create_monitoring_schedule(self, request: dict) -> dict:
         monitoring_type, definition = self._checked(request["MonitoringScheduleConfig"])
-        doc = monitoring.new_schedule(request, definition, monitoring_type, self.region, self.account, time.time())
+        doc = documents.new_schedule(request, definition, monitoring_type, self.region, self.account, time.time())
         self.schedules.add(doc)
         self.tagging.tag_new(doc["MonitoringScheduleArn"], request)
         self.scheduler.wake()
@@ -156,7 +156,7 @@ class MonitoringOperations:
                 and e["CreationTime"] >= doc["CreationTime"]]
         if mine:
             latest = max(mine, key=lambda e: (e["ScheduledTime"], e["CreationTime"]))
-            doc["LastMonitoringExecutionSummary"] = {k: latest[k] for k in monitoring.MONITORING_EXECUTION.summary
+            doc["LastMonitoringExecutionSummary"] = {k: latest[k] for k in documents.MONITORING_EXECUTION.summary
                                                      if k in latest}
         return doc
 
@@ -170,7 +170,7 @@ class MonitoringOperations:
         monitoring_type, definition = self._checked(config)
 
         def change(doc):
-            monitoring.reconfigure(doc, config, definition)
+            documents.reconfigure(doc, config, definition)
             doc["MonitoringType"] = monitoring_type
         doc = self.schedules.update(name, change)
         self.scheduler.wake()
@@ -184,15 +184,15 @@ class MonitoringOperations:
 
     def start_monitoring_schedule(self, request: dict) -> dict:
         name = request["MonitoringScheduleName"]
-        if self.schedules.get(name)["MonitoringScheduleStatus"] == monitoring.STOPPED:
-            self.schedules.update(name, lambda doc: doc.update(MonitoringScheduleStatus=monitoring.PENDING))
+        if self.schedules.get(name)["MonitoringScheduleStatus"] == documents.STOPPED:
+            self.schedules.update(name, lambda doc: doc.update(MonitoringScheduleStatus=documents.PENDING))
             self.scheduler.wake()
         return {}
 
     def stop_monitoring_schedule(self, request: dict) -> dict:
         name = request["MonitoringScheduleName"]
         self.schedules.get(name)
-        self.schedules.update(name, lambda doc: doc.update(MonitoringScheduleStatus=monitoring.STOPPED))
+        self.schedules.update(name, lambda doc: doc.update(MonitoringScheduleStatus=documents.STOPPED))
         return {}
 
     def list_monitoring_executions(self, request: dict) -> dict:

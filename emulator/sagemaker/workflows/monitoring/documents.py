@@ -4,7 +4,7 @@ their executions, as documents (what Describe* returns) with the rules a request
 A job definition is the template of a monitoring job (image, input, output, resources); a
 schedule runs one on a cron expression, named (`MonitoringJobDefinitionName` and
 `MonitoringType`) or inline (`MonitoringJobDefinition`, a data quality job). Either way the
-scheduler (schedules_runner.py) sees one shape, `job_definition()`'s: the inline one's.
+scheduler (scheduler.py) sees one shape, `job_definition()`'s: the inline one's.
 
 Members a document keeps that its Describe output shape does not name are never answered
 (the protocol shapes every answer): `EndpointName` at the top of a job definition (for its
@@ -15,10 +15,10 @@ List summary and filter), `MonitoringJobDefinitionName` at the top of a schedule
 
 import posixpath
 
-from ...aws.errors import ResourceInUse, ResourceNotFound, ValidationException
-from ...execution.contract import PROCESSING_ROOT
-from ..arns import arn
-from ..resources import Kind
+from ....aws.errors import ResourceInUse, ResourceNotFound, ValidationException
+from ....execution.contract import PROCESSING_ROOT
+from ...arns import arn
+from ...resources import Kind
 from . import schedules
 
 DATA_QUALITY = "DataQuality"

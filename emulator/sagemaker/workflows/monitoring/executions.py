@@ -25,9 +25,9 @@ import json
 import uuid
 from pathlib import PurePosixPath
 
-from ...aws.errors import ServiceError
-from ...backing.objects import BadS3Uri, ObjectMissing, ObjectStore, split_s3_uri
-from .monitoring import DEFAULT_MAX_RUNTIME, MODEL_QUALITY
+from ....aws.errors import ServiceError
+from ....backing.objects import BadS3Uri, ObjectMissing, ObjectStore, split_s3_uri
+from .documents import DEFAULT_MAX_RUNTIME, MODEL_QUALITY
 from .schedules import HOUR, Clock
 
 NO_DATA = "Job inputs had no data"

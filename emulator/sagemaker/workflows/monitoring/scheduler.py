@@ -9,7 +9,7 @@ Each pass (every POLL_SECONDS, and at once when a schedule is created, changed o
   ProcessingJobArn), or Failed with the reason when it cannot start (no captured data in the
   window: "Job inputs had no data"). Runs missed while the emulator was down are not made up
   for: the next one is the next after now;
-- an unfinished execution takes its processing job's status (monitoring.execution_status).
+- an unfinished execution takes its processing job's status (documents.execution_status).
 
 Nothing but the store remembers a schedule, so after a restart the thread starts from the
 stored schedules and executions: schedules keep running, an execution whose processing job
@@ -20,10 +20,10 @@ import logging
 import threading
 import time
 
-from ...aws.errors import ServiceError
-from ..resources import Resources
-from . import monitoring
-from .monitoring_executions import ExecutionError, ExecutionPlanner, job_name
+from ....aws.errors import ServiceError
+from ...resources import Resources
+from . import documents
+from .executions import ExecutionError, ExecutionPlanner, job_name
 from .schedules import Clock
 
 log = logging.getLogger(__name__)
@@ -75,14 +75,14 @@ class MonitoringScheduler:
         live = set()
         for schedule in self.schedules.all():
             name = schedule["MonitoringScheduleName"]
-            if schedule["MonitoringScheduleStatus"] == monitoring.PENDING:
+            if schedule["MonitoringScheduleStatus"] == documents.PENDING:
                 self._due.pop(name, None)
-                schedule = self._set(name, MonitoringScheduleStatus=monitoring.SCHEDULED)
-            if schedule is None or schedule["MonitoringScheduleStatus"] != monitoring.SCHEDULED:
+                schedule = self._set(name, MonitoringScheduleStatus=documents.SCHEDULED)
+            if schedule is None or schedule["MonitoringScheduleStatus"] != documents.SCHEDULED:
                 continue
             live.add(name)
-            if schedule.get(monitoring.ONE_TIME_RUN_PENDING):
-                self._set(name, **{monitoring.ONE_TIME_RUN_PENDING: False})
+            if schedule.get(documents.ONE_TIME_RUN_PENDING):
+                self._set(name, **{documents.ONE_TIME_RUN_PENDING: False})
                 self._run(schedule, now, now)
                 continue
             cron = self.clock.cron(schedule["MonitoringScheduleConfig"].get("ScheduleConfig"),
@@ -108,7 +108,7 @@ class MonitoringScheduler:
 
     def _run(self, schedule: dict, scheduled: float, now: float) -> None:
         name = job_name(scheduled)
-        self.executions.add(monitoring.new_execution(name, schedule, scheduled, now))
+        self.executions.add(documents.new_execution(name, schedule, scheduled, now))
         try:
             request = self.planner.request(schedule, self.definition_of(schedule), name, scheduled, now)
             answer = self.api("CreateProcessingJob", **request)
@@ -116,11 +116,11 @@ class MonitoringScheduler:
             reason = exc.message if isinstance(exc, ServiceError) else str(exc)
             log.info("monitoring execution of %s at %s did not start: %s", schedule["MonitoringScheduleName"],
                      scheduled, reason)
-            self._record(name, MonitoringExecutionStatus=monitoring.FAILED, FailureReason=reason[:1024])
+            self._record(name, MonitoringExecutionStatus=documents.FAILED, FailureReason=reason[:1024])
             return
         except Exception as exc:  # a bug: the execution says so rather than staying Pending
             log.exception("monitoring execution of %s", schedule["MonitoringScheduleName"])
-            self._record(name, MonitoringExecutionStatus=monitoring.FAILED,
+            self._record(name, MonitoringExecutionStatus=documents.FAILED,
                          FailureReason=f"InternalServerError: {type(exc).__name__}: {exc}"[:1024])
             return
         self._record(name, MonitoringExecutionStatus="InProgress", ProcessingJobArn=answer["ProcessingJobArn"])
@@ -130,18 +130,18 @@ class MonitoringScheduler:
 
     def _follow(self) -> None:
         for execution in self.executions.all():
-            if execution["MonitoringExecutionStatus"] not in monitoring.RUNNING:
+            if execution["MonitoringExecutionStatus"] not in documents.RUNNING:
                 continue
-            name = execution[monitoring.EXECUTION_NAME]
+            name = execution[documents.EXECUTION_NAME]
             if "ProcessingJobArn" not in execution:  # from before a restart: its job never started
-                self._record(name, MonitoringExecutionStatus=monitoring.FAILED, FailureReason=INTERRUPTED)
+                self._record(name, MonitoringExecutionStatus=documents.FAILED, FailureReason=INTERRUPTED)
                 continue
             try:
                 job = self.api("DescribeProcessingJob", ProcessingJobName=name)
             except ServiceError as exc:
-                self._record(name, MonitoringExecutionStatus=monitoring.FAILED,
+                self._record(name, MonitoringExecutionStatus=documents.FAILED,
                              FailureReason=f"The processing job {name} cannot be read: {exc.message}")
                 continue
-            status = monitoring.execution_status(job)
+            status = documents.execution_status(job)
             if any(execution.get(k) != v for k, v in status.items()):
                 self._record(name, **status)

@@ -21,7 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ...aws.errors import ValidationException
+from ....aws.errors import ValidationException
 
 NOW = "NOW"
 HOUR = 3600.0
