@@ -12,9 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 from sklearn.datasets import load_iris
 
-from helpers import PYTORCH_DLC, REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, \
-    training_request, upload_sourcedir, wait_for
-from hosting import create_config, create_model, delete, deploy, unique, variant
+from helpers import PYTORCH_DLC, REPO, ensure_bucket, log_messages, read_tar, upload_sourcedir
+from hosting import create_config, create_model, delete, deploy, variant
+from script_jobs import run_script_job
 from sdk_flows import run_flow
 
 pytestmark = pytest.mark.docker
@@ -33,13 +33,9 @@ def iris(s3):
     return features, labels
 
 
-def train(sm, s3, program: str, hyperparameters: dict) -> dict:
-    code = upload_sourcedir(s3, BUCKET, f"code/{program}/sourcedir.tar.gz",
-                            {name: CODE / name for name in (program, "requirements.txt")})
-    name = unique("sklearn")
-    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters(program, code, hyperparameters),
-                                              channels=[("train", f"s3://{BUCKET}/iris/train/")], image=SKLEARN))
-    return wait_for(sm, name)
+def train(sm, s3, program: str, hyperparameters: dict, image=SKLEARN) -> dict:
+    return run_script_job(sm, s3, BUCKET, {name: CODE / name for name in (program, "requirements.txt")}, program,
+                          hyperparameters, f"s3://{BUCKET}/iris/train/", image)
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +72,7 @@ def test_shell_entry_point(sm, s3, iris):
 
 def test_the_pytorch_image_carries_scikit_learn_and_pandas(sm, s3, iris):
     """As AWS's PyTorch DLCs do: the same scikit-learn script trains on the PyTorch image."""
-    code = upload_sourcedir(s3, BUCKET, "code/on-pytorch/sourcedir.tar.gz", {"train_iris.py": CODE / "train_iris.py"})
-    name = unique("sklearn-on-pytorch")
-    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("train_iris.py", code,
-                                                                                   {"max-depth": 2}),
-                                              channels=[("train", f"s3://{BUCKET}/iris/train/")], image=PYTORCH_DLC))
-    desc = wait_for(sm, name)
+    desc = train(sm, s3, "train_iris.py", {"max-depth": 2}, image=PYTORCH_DLC)
     assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
     assert "model.joblib" in read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
-from helpers import REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters, training_request, \
-    upload_sourcedir, wait_for
+from helpers import REPO, ensure_bucket, log_messages, read_tar, training_request, wait_for
 from hosting import create_config, create_model, delete, deploy, unique, variant
+from script_jobs import run_script_job
 from sdk_flows import run_flow
 
 from emulator.execution.framework_image import XGBOOST_IMAGE
@@ -151,17 +151,12 @@ def test_a_missing_num_round_fails_with_the_algorithms_message(sm, diabetes):
 
 
 def test_script_mode(sm, s3, logs, diabetes):
-    code = upload_sourcedir(s3, BUCKET, "code/xgb/sourcedir.tar.gz",
-                            {"train_xgb.py": REPO / "tests/e2e/code/xgboost/train_xgb.py"})
-    name = unique("xgb-script")
-    sm.create_training_job(**training_request(name, BUCKET, script_hyperparameters("train_xgb.py", code,
-                                                                                   {"num_round": 4}),
-                                              channels=[("train", f"s3://{BUCKET}/diabetes/train/")], image=XGBOOST))
-    desc = wait_for(sm, name)
+    desc = run_script_job(sm, s3, BUCKET, {"train_xgb.py": REPO / "tests/e2e/code/xgboost/train_xgb.py"},
+                          "train_xgb.py", {"num_round": 4}, f"s3://{BUCKET}/diabetes/train/", XGBOOST)
     assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
     assert "FinalMetricDataList" not in desc  # script mode: no built-in metrics, none asked for
     assert list(read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])) == ["model.json"]
-    assert "script mode: 4 rounds, xgboost 3.2.0" in log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{name}/")
+    assert "script mode: 4 rounds, xgboost 3.2.0" in log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{desc['TrainingJobName']}/")
 
 
 def test_sdk2_unchanged(emulator, tmp_path):
