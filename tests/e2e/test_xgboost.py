@@ -130,7 +130,7 @@ def test_batch_transform_writes_one_prediction_a_line(sm, s3, diabetes, regressi
     assert [float(p) for p in out.splitlines()] == pytest.approx(xgboost_predicts(s3, tmp_path, artifact, rows))
 
 
-def test_libsvm_channels_and_classification_metrics(sm, s3):
+def test_libsvm_channels_classification_metrics_and_selectable_output(sm, s3, runtime):
     features, labels = load_breast_cancer(return_X_y=True)
     s3.put_object(Bucket=BUCKET, Key="cancer/train/train.libsvm", Body=libsvm_rows(features[:400], labels[:400]))
     s3.put_object(Bucket=BUCKET, Key="cancer/validation/validation.libsvm",
@@ -142,6 +142,18 @@ def test_libsvm_channels_and_classification_metrics(sm, s3):
     final = {m["MetricName"]: m["Value"] for m in desc["FinalMetricDataList"]}
     assert set(final) == {"train:logloss", "train:auc", "validation:logloss", "validation:auc"}
     assert final["validation:auc"] > 0.9
+    # Selectable inference output, as Autopilot and Clarify ask the algorithm for it.
+    model = create_model(sm, desc["ModelArtifacts"]["S3ModelArtifacts"], image=XGBOOST,
+                         environment={"SAGEMAKER_INFERENCE_OUTPUT": "predicted_label,probability"})
+    endpoint = deploy(sm, create_config(sm, [variant(model)]))
+    try:
+        answer = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/libsvm",
+                                         Accept="application/jsonlines", Body=libsvm_rows(features[400:], labels[400:]))
+        chosen = [json.loads(line) for line in answer["Body"].read().decode().splitlines()]
+        assert all(c["predicted_label"] == int(c["probability"] > 0.5) for c in chosen)
+        assert np.mean([c["predicted_label"] for c in chosen] == labels[400:]) > 0.9
+    finally:
+        delete(sm, endpoint)
 
 
 def test_a_missing_num_round_fails_with_the_algorithms_message(sm, diabetes):

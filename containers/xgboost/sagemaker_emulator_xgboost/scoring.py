@@ -8,9 +8,9 @@ A request:
 - Content-Type text/csv (features only), text/libsvm or text/x-libsvm, else 415 with the reason;
 - predictions that fail: 400 `Unable to evaluate payload provided: ...`;
 - Accept text/csv (one prediction per line; the default, or SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT),
-  application/json (`{"predictions": [{"score": p}, ...]}`); application/jsonlines and
-  application/x-recordio-protobuf only with selectable output, which the emulator does not
-  have (500, as the container answers them without it); another type: 406;
+  application/json (`{"predictions": [{"score": p}, ...]}`); application/jsonlines only with
+  selectable output (SAGEMAKER_INFERENCE_OUTPUT: selectable.py), else 500 as the container
+  answers it; application/x-recordio-protobuf: 500 (the emulator does not write it); another: 406;
 - in a batch transform (SAGEMAKER_BATCH): one prediction per line whatever the Accept.
 """
 
@@ -24,7 +24,7 @@ from sagemaker_emulator_serving import encoders
 from sagemaker_emulator_serving.reply import Reply
 from sagemaker_emulator_serving.framework import INTERNAL_ERROR_PAGE, flask_content_type
 
-from . import channels, payloads
+from . import channels, payloads, selectable
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,14 @@ def _check_features(booster, dmatrix, fmt: str) -> None:
 class ScoringHandler:
     def __init__(self):
         self.boosters = []
+        self.config = {}
         self.objective = None
 
     def load(self, model_dir: str) -> None:
         ensemble = os.environ.get("SAGEMAKER_INFERENCE_ENSEMBLE", "true") == "true"
         self.boosters = load_boosters(model_dir, ensemble)
-        self.objective = json.loads(self.boosters[0][0].save_config())["learner"]["objective"]["name"]
+        self.config = json.loads(self.boosters[0][0].save_config())
+        self.objective = self.config["learner"]["objective"]["name"]
         log.info("Model objective : %s", self.objective)
 
     def predict(self, dmatrix, fmt: str):
@@ -121,7 +123,7 @@ class ScoringHandler:
             log.exception(e)
             return Reply(415, str(e), "text/html; charset=utf-8")
         try:
-            predictions = self.predict(dmatrix, fmt).tolist()
+            predictions = self.predict(dmatrix, fmt)
         except Exception as e:
             log.exception(e)
             return Reply(400, f"Unable to evaluate payload provided: {e}", "text/html; charset=utf-8")
@@ -132,6 +134,9 @@ class ScoringHandler:
             return Reply(406, f"Accept type {accept} is not supported. Please use supported accept types: "
                               f"{SUPPORTED_ACCEPTS}.", "text/html; charset=utf-8")
         accept = accept.lower()
+        if os.environ.get(selectable.ENV):
+            return self.selected(predictions, accept)
+        predictions = predictions.tolist()
         if os.environ.get("SAGEMAKER_BATCH"):
             answer = "\n".join(map(str, predictions)) + "\n"
         elif accept == encoders.JSON:
@@ -142,6 +147,17 @@ class ScoringHandler:
             except encoders.UnsupportedFormatError:
                 log.exception("Exception on /invocations [POST]")
                 return Reply(500, INTERNAL_ERROR_PAGE, "text/html; charset=utf-8")
+        return Reply(200, answer, flask_content_type(accept))
+
+    def selected(self, predictions, accept: str) -> Reply:
+        try:
+            keys = selectable.selected_keys(os.environ[selectable.ENV])
+            num_class = self.config["learner"]["learner_model_param"].get("num_class", "")
+            chosen = selectable.select(predictions, keys, self.objective, num_class=num_class)
+            answer = selectable.encode(chosen, keys, accept, batch=bool(os.environ.get("SAGEMAKER_BATCH")))
+        except Exception as e:
+            log.exception(e)
+            return Reply(500, str(e), "text/html; charset=utf-8")
         return Reply(200, answer, flask_content_type(accept))
 
     def execution_parameters(self) -> Reply:
