@@ -156,6 +156,27 @@ def test_libsvm_channels_classification_metrics_and_selectable_output(sm, s3, ru
         delete(sm, endpoint)
 
 
+def test_two_instances_train_together_on_their_shards(sm, s3, logs, diabetes):
+    features, labels = diabetes
+    for part, rows in enumerate((slice(0, 150), slice(150, 300))):
+        s3.put_object(Bucket=BUCKET, Key=f"sharded/train/part-{part}.csv", Body=csv_rows(features[rows], labels[rows]))
+    name = unique("xgb-2")
+    request = training_request(name, BUCKET, {"num_round": "5", "objective": "reg:squarederror"}, count=2,
+                               channels=[("train", f"s3://{BUCKET}/sharded/train/"),
+                                         ("validation", f"s3://{BUCKET}/diabetes/validation/")], image=XGBOOST)
+    for channel in request["InputDataConfig"]:
+        channel["ContentType"] = "text/csv"
+    request["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataDistributionType"] = "ShardedByS3Key"
+    sm.create_training_job(**request)
+    desc = wait_for(sm, name)
+    assert desc["TrainingJobStatus"] == "Completed", desc.get("FailureReason")
+    assert {m["MetricName"] for m in desc["FinalMetricDataList"]} == {"train:rmse", "validation:rmse"}
+    assert list(read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"])) == ["xgboost-model"]  # algo-1's
+    lines = log_messages(logs, "/aws/sagemaker/TrainingJobs", f"{name}/algo-1")
+    assert "Distributed node training with 2 hosts: ['algo-1', 'algo-2']" in " ".join(lines)
+    assert any(re.search(r"\[4\]#011train-rmse:\S+#011validation-rmse:", line) for line in lines)
+
+
 def test_a_missing_num_round_fails_with_the_algorithms_message(sm, diabetes):
     desc = algorithm_job(sm, {"objective": "reg:squarederror"}, {"train": f"s3://{BUCKET}/diabetes/train/"})
     assert desc["TrainingJobStatus"] == "Failed"

@@ -6,6 +6,7 @@ xgboost's EvaluationMonitor printing `[i]\\ttrain-<metric>:<v>\\tvalidation-<met
 each round (SageMaker's log shows the tab as #011, which the built-in metric definitions
 match). early_stopping_rounds watches the last eval_metric (or the tuning objective) on
 `validation` and keeps the best round; the model is saved as /opt/ml/model/xgboost-model.
+On several instances the hosts train together (distributed.py).
 """
 
 import json
@@ -13,7 +14,7 @@ import logging
 import os
 import warnings
 
-from . import channels, data, hyperparameters, metrics
+from . import channels, data, distributed, hyperparameters, metrics
 from .hyperparameters import UserError
 
 log = logging.getLogger(__name__)
@@ -44,10 +45,8 @@ def run() -> None:
     if config.get("updater"):
         config["updater"] = ",".join(config["updater"])
     inputs = channels.validate_channels(_read_json("inputdataconfig.json"))
-    hosts = _read_json("resourceconfig.json").get("hosts", ["algo-1"])
-    if len(hosts) > 1:
-        raise UserError("sagemaker-emulator runs the XGBoost algorithm on one instance: "
-                        f"InstanceCount {len(hosts)} (distributed training) is not supported")
+    resources = _read_json("resourceconfig.json")
+    hosts, current_host = sorted(resources["hosts"]), resources["current_host"]
     if config.pop("use_dask_gpu_training", "false") == "true":
         raise UserError("sagemaker-emulator's XGBoost has no GPU: use_dask_gpu_training is not supported")
     fmt = channels.content_format(inputs["train"].get("ContentType"))
@@ -68,8 +67,14 @@ def run() -> None:
         raise UserError(f"No data in training channel path {train_path}")
     if validation_path and "validation" not in matrices:
         raise UserError(f"No data in validation channel path {validation_path}")
-    log.info("Single node training.")
-    booster = train(config, matrices["train"], matrices.get("validation"))
+    if len(hosts) == 1:
+        log.info("Single node training.")
+        booster = train(config, matrices["train"], matrices.get("validation"))
+    else:
+        with distributed.cluster(hosts, current_host):
+            booster = train(config, matrices["train"], matrices.get("validation"))
+        if current_host != hosts[0]:
+            return  # the hosts' models are the same; the first host's is saved
     os.makedirs(MODEL_DIR, exist_ok=True)
     with warnings.catch_warnings():  # xgboost 3 says which format a file without extension gets (UBJSON)
         warnings.simplefilter("ignore", UserWarning)
