@@ -117,13 +117,12 @@ def env(args) -> int:
 
 
 def run(args) -> int:
-    """Replace this process with the command, in the emulator's environment (the `env` exports)
+    """Replace this process with the command, in the emulator's environment (the `env` exports
+    and $SAGEMAKER_EMULATOR_URL, which the test fixtures then use instead of starting their own)
     and with the SDK fast path on for the Python processes it starts (emulator/testing)."""
     import os
 
-    from .shell_env import exports
-    from .testing import fast_path
-    from .testing.server import answers
+    from .testing.server import answers, exports
 
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
@@ -135,8 +134,7 @@ def run(args) -> int:
         print(f"sagemaker-emulator run: warning: no emulator answers at {url} "
               "(start one with `sagemaker-emulator serve`)", file=sys.stderr)
     environment = dict(os.environ)
-    environment.update(exports(args.host, args.port, environment))
-    environment.update(fast_path.exports(url, environment))
+    environment.update(exports(url, environment))
     try:
         os.execvpe(command[0], command, environment)
     except OSError as exc:

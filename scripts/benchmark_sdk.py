@@ -11,10 +11,16 @@ Flows (in scripts/sdk_bench/ and tests/e2e/sdk/):
 - AWS CLI: s3 mb/cp, create-training-job, wait, create-model/-endpoint-config/-endpoint,
   wait, invoke-endpoint, delete-endpoint, wait.
 
+The three flows on the emulator run a second time under `sagemaker-emulator run --` (the SDK fast
+path: the SDKs' fixed polls and the CLI's waiter delays become 0.1 s polls, emulator/testing);
+"sleeps" then counts those short polls, the time the clients spent waiting for the job and the
+endpoint themselves.
+
 Local mode runs the image URI the SDK asks for, which this machine cannot pull: the script
 tags the emulator's image with those names first (the same image both ways).
 
-Usage: .venv/bin/python scripts/benchmark_sdk.py [repeats]   (default 1; needs scripts/setup.sh)
+Usage: .venv/bin/python scripts/benchmark_sdk.py [repeats] [only]   (default 1; needs scripts/setup.sh)
+`only`: run just the rows whose label holds it, e.g. "fast path".
 """
 
 import statistics
@@ -35,53 +41,59 @@ BENCH = REPO / "scripts/sdk_bench"
 SDK2, SDK3 = REPO / ".venv/bin/python", REPO / ".venv-sdk3/bin/python"
 DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-{}:2.6-cpu-py312"
 
-FLOWS = [  # (label, python, script and arguments, import statement)
-    ("SDK 2.x on the emulator", SDK2, [BENCH / "sdk2_core.py", CODE, "emulator"], "import sagemaker.pytorch"),
-    ("SDK 2.x in SDK local mode", SDK2, [BENCH / "sdk2_core.py", CODE, "local"], "import sagemaker.pytorch"),
+FLOWS = [  # (label, python, script and arguments, import statement, also under `sagemaker-emulator run`)
+    ("SDK 2.x on the emulator", SDK2, [BENCH / "sdk2_core.py", CODE, "emulator"], "import sagemaker.pytorch", True),
+    ("SDK 2.x in SDK local mode", SDK2, [BENCH / "sdk2_core.py", CODE, "local"], "import sagemaker.pytorch", False),
     ("SDK 3.x on the emulator", SDK3, [REPO / "tests/e2e/sdk/sdk3_flow.py", CODE],
-     "import sagemaker.train, sagemaker.serve.model_builder"),
-    ("AWS CLI on the emulator", SDK2, [BENCH / "cli_flow.py", CODE], "import awscli.clidriver"),
+     "import sagemaker.train, sagemaker.serve.model_builder", True),
+    ("AWS CLI on the emulator", SDK2, [BENCH / "cli_flow.py", CODE], "import awscli.clidriver", True),
 ]
+FAST = " (fast path)"  # the same flow under `sagemaker-emulator run --`: the clients' polls shortened
 
 
-def run_flow(python, args, env, cwd) -> tuple[float, float]:
+def run_flow(command, env, cwd) -> tuple[float, float]:
     started = time.perf_counter()
-    result = subprocess.run([str(python), str(BENCH / "timed.py"), *map(str, args)], env=env, cwd=cwd,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
     wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"{args[0]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+        raise SystemExit(f"{command} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
     slept = float(next(line for line in result.stderr.splitlines() if line.startswith("SLEPT "))[6:])
     return wall, slept
 
 
-def import_seconds(python, statement, env) -> float:
+def import_seconds(prefix, python, statement, env) -> float:
     started = time.perf_counter()
-    subprocess.run([str(python), "-c", statement], env=env, check=True, capture_output=True)
+    subprocess.run([*prefix, str(python), "-c", statement], env=env, check=True, capture_output=True)
     return time.perf_counter() - started
 
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    only = sys.argv[2] if len(sys.argv) > 2 else ""
     for kind in ("training", "inference"):
         subprocess.run(["docker", "tag", PYTORCH_IMAGE, DLC.format(kind)], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         emulator = EmulatorProcess(Path(tmp) / "data").start()
         try:
             env = user_shell_env(emulator.port, Path(tmp) / "home")
+            fast = [str(Path(sys.executable).parent / "sagemaker-emulator"), "run", "--port", str(emulator.port), "--"]
             rows = []
-            for label, python, args, statement in FLOWS:
-                runs = [run_flow(python, args, env, tmp) for _ in range(repeats)]
-                wall = statistics.median(w for w, _ in runs)
-                slept = statistics.median(s for _, s in runs)
-                imported = import_seconds(python, statement, env)
-                rows.append((label, wall, slept, imported, wall - slept - imported))
+            for label, python, args, statement, also_fast in FLOWS:
+                for suffix, prefix in [("", []), *([(FAST, fast)] if also_fast else [])]:
+                    if only not in label + suffix:
+                        continue
+                    command = [*prefix, str(python), str(BENCH / "timed.py"), *map(str, args)]
+                    runs = [run_flow(command, env, tmp) for _ in range(repeats)]
+                    wall = statistics.median(w for w, _ in runs)
+                    slept = statistics.median(s for _, s in runs)
+                    imported = import_seconds(prefix, python, statement, env)
+                    rows.append((label + suffix, wall, slept, imported, wall - slept - imported))
         finally:
             emulator.stop()
     print(f"median of {repeats}; seconds")
-    print(f"{'flow':28} {'total':>7} {'sleeps':>7} {'import':>7} {'rest':>7}")
+    print(f"{'flow':40} {'total':>7} {'sleeps':>7} {'import':>7} {'rest':>7}")
     for label, wall, slept, imported, rest in rows:
-        print(f"{label:28} {wall:7.1f} {slept:7.1f} {imported:7.1f} {rest:7.1f}")
+        print(f"{label:40} {wall:7.1f} {slept:7.1f} {imported:7.1f} {rest:7.1f}")
     print("rest = total - sleeps - import: the emulator's share plus the client's own work")
 
 

@@ -9,7 +9,8 @@ the start (about 4 s: SeaweedFS) once per session.
 
 While started it points this process's environment at the emulator (what
 `sagemaker-emulator env` prints: AWS_ENDPOINT_URL, region, dummy credentials when there are
-none, the SDK's config file) and turns the SDK fast path on in this process and in the Python
+none, the SDK's config file; and $SAGEMAKER_EMULATOR_URL, so that an Emulator() in a process a
+test starts uses this one) and turns the SDK fast path on in this process and in the Python
 processes it starts (`fast_path.py`); stop() puts the environment and the SDK back.
 """
 
@@ -46,6 +47,15 @@ def answers(url: str, timeout: float = 1.0) -> bool:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def exports(url: str, environ, fast: bool = True) -> list[tuple[str, str]]:
+    """The environment of code pointed at the emulator at url: what `sagemaker-emulator env`
+    exports, $SAGEMAKER_EMULATOR_URL (so that an Emulator() in there uses this one rather than
+    starting another), and with `fast` what the SDK fast path needs in the processes started."""
+    parts = urllib.parse.urlsplit(url)
+    pairs = [*shell_env.exports(parts.hostname, parts.port or 80, environ), (URL_VARIABLE, url)]
+    return pairs + (fast_path.exports(url, environ) if fast else [])
 
 
 def _free_port() -> int:
@@ -161,11 +171,7 @@ class Emulator:
         return False
 
     def _point_environment(self) -> None:
-        parts = urllib.parse.urlsplit(self.url)
-        pairs = shell_env.exports(parts.hostname, parts.port or 80, os.environ)
-        if self.fast_path:
-            pairs += fast_path.exports(self.url, os.environ)
-        for name, value in pairs:
+        for name, value in exports(self.url, os.environ, self.fast_path):
             self._saved_environment.setdefault(name, os.environ.get(name))
             os.environ[name] = value
         if self.fast_path and not fast_path.module().installed():
