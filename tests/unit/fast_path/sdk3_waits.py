@@ -25,6 +25,8 @@ sm.create_training_job(
     OutputDataConfig={"S3OutputPath": f"s3://{bucket}/output"},
     ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
     StoppingCondition={"MaxRuntimeInSeconds": 600})
+# The resource's own client comes from the boto3 session: count its calls too.
+session.boto_session.events.register("before-call.sagemaker", lambda model, **_: calls.update(["resource " + model.name]))
 started = time.monotonic()
 TrainingJob.get(training_job_name=name, session=session.boto_session).wait(logs=False)
 train_seconds = time.monotonic() - started
@@ -42,6 +44,7 @@ import sagemaker.core.processing, sagemaker.core.transformer, sagemaker.core.rem
 import sagemaker.mlops.workflow.pipeline, sagemaker.serve.deployment_progress  # noqa: E402,E401,F401
 import sagemaker_emulator_fast_path  # noqa: E402  on PYTHONPATH under `run`
 
-print("RESULT", json.dumps({"train_seconds": train_seconds, "deploy_seconds": deploy_seconds,
-                            "endpoint_describes": calls["DescribeEndpoint"], "role": get_execution_role(session),
+print("RESULT", json.dumps({"train_seconds": train_seconds, "train_describes": calls["resource DescribeTrainingJob"],
+                            "deploy_seconds": deploy_seconds, "deploy_describes": calls["DescribeEndpoint"],
+                            "role": get_execution_role(session),
                             "patched": sagemaker_emulator_fast_path.patched_modules()}))
