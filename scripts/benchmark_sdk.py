@@ -51,14 +51,16 @@ FLOWS = [  # (label, python, script and arguments, import statement, also under 
 FAST = " (fast path)"  # the same flow under `sagemaker-emulator run --`: the clients' polls shortened
 
 
-def run_flow(command, env, cwd) -> tuple[float, float]:
+def run_flow(command, env, cwd) -> tuple[float, float, str]:
     started = time.perf_counter()
     result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{command} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
     slept = float(next(line for line in result.stderr.splitlines() if line.startswith("SLEPT "))[6:])
-    return wall, slept
+    # The SDK 2.x flow on the emulator says where its time went.
+    phases = next((line[7:] for line in result.stderr.splitlines() if line.startswith("PHASES ")), "")
+    return wall, slept, phases
 
 
 def import_seconds(prefix, python, statement, env) -> float:
@@ -77,17 +79,18 @@ def main() -> None:
         try:
             env = user_shell_env(emulator.port, Path(tmp) / "home")
             fast = [str(Path(sys.executable).parent / "sagemaker-emulator"), "run", "--port", str(emulator.port), "--"]
-            rows = []
+            rows, phases = [], []
             for label, python, args, statement, also_fast in FLOWS:
                 for suffix, prefix in [("", []), *([(FAST, fast)] if also_fast else [])]:
                     if only not in label + suffix:
                         continue
                     command = [*prefix, str(python), str(BENCH / "timed.py"), *map(str, args)]
                     runs = [run_flow(command, env, tmp) for _ in range(repeats)]
-                    wall = statistics.median(w for w, _ in runs)
-                    slept = statistics.median(s for _, s in runs)
+                    wall = statistics.median(w for w, _, _ in runs)
+                    slept = statistics.median(s for _, s, _ in runs)
                     imported = import_seconds(prefix, python, statement, env)
                     rows.append((label + suffix, wall, slept, imported, wall - slept - imported))
+                    phases += [f"{label + suffix}: {p}" for _, _, p in runs if p]
         finally:
             emulator.stop()
     print(f"median of {repeats}; seconds")
@@ -95,6 +98,7 @@ def main() -> None:
     for label, wall, slept, imported, rest in rows:
         print(f"{label:40} {wall:7.1f} {slept:7.1f} {imported:7.1f} {rest:7.1f}")
     print("rest = total - sleeps - import: the emulator's share plus the client's own work")
+    print("\n".join(phases))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ delete. Argument 2: "emulator" (the SDK's AWS code path, pointed here by the env
 "local" (the SDK's own local mode, offline: local code and file:// data, as it is used)."""
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,16 @@ else:
 estimator = PyTorch(entry_point="tiny_train.py", source_dir=str(code), role="arn:aws:iam::123456789012:role/SageMakerRole",
                     framework_version="2.6", py_version="py312", instance_count=1, instance_type=train_type,
                     hyperparameters={"epochs": 1}, sagemaker_session=session)
+started = time.perf_counter()
 estimator.fit({"training": data}, logs=True)
+fitted = time.perf_counter()
 predictor = estimator.deploy(initial_instance_count=1, instance_type=serve_type)
+deployed = time.perf_counter()
 print("prediction", predictor.predict(np.array([[1, 2, 3]], dtype=np.float32)).tolist())
 predictor.delete_model()
 predictor.delete_endpoint()
+if mode != "local":  # where the time went, the job's and the endpoint's own part as the emulator reports them
+    job = estimator.latest_training_job.describe()
+    print(f"PHASES fit {fitted - started:.1f} (the job {(job['TrainingEndTime'] - job['CreationTime']).total_seconds():.1f}),"
+          f" deploy {deployed - fitted:.1f}, predict and delete {time.perf_counter() - deployed:.1f}",
+          file=sys.stderr, flush=True)
