@@ -2,6 +2,9 @@
 
 Each resource is one JSON document keyed by (kind, name): the shape Describe* returns,
 with timestamps as epoch seconds. Columns beside it exist only to filter and sort lists.
+Names match without regard to case, as SageMaker's do (its ARNs carry them lower-cased, and
+a job described by the name cut from its ARN is found): "MyJob" and "myjob" are one resource,
+kept under the case it was created with.
 """
 
 import json
@@ -17,6 +20,7 @@ CREATE TABLE IF NOT EXISTS resources (
   doc TEXT NOT NULL,
   PRIMARY KEY (kind, name)
 );
+CREATE INDEX IF NOT EXISTS resources_by_name ON resources (kind, name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS tags (
   arn TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -45,6 +49,8 @@ class Store:
 
     def insert(self, kind: str, name: str, doc: dict) -> None:
         with self._lock:
+            if self._stored_name(kind, name) is not None:
+                raise Conflict(name)
             try:
                 self._db.execute("INSERT INTO resources VALUES (?, ?, ?, ?)",
                                  (kind, name, doc["CreationTime"], json.dumps(doc)))
@@ -54,13 +60,20 @@ class Store:
 
     def insert_or_replace(self, kind: str, name: str, doc: dict) -> None:
         with self._lock:
+            name = self._stored_name(kind, name) or name
             self._db.execute("INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?)",
                              (kind, name, doc["CreationTime"], json.dumps(doc)))
             self._writes += 1
 
+    def _stored_name(self, kind: str, name: str) -> str | None:
+        """The name a resource was created with, matched without regard to case."""
+        row = self._db.execute("SELECT name FROM resources WHERE kind=? AND name=? COLLATE NOCASE",
+                               (kind, name)).fetchone()
+        return row[0] if row else None
+
     def get(self, kind: str, name: str) -> dict | None:
         with self._lock:
-            row = self._db.execute("SELECT doc FROM resources WHERE kind=? AND name=?",
+            row = self._db.execute("SELECT doc FROM resources WHERE kind=? AND name=? COLLATE NOCASE",
                                    (kind, name)).fetchone()
         return json.loads(row[0]) if row else None
 
@@ -71,15 +84,16 @@ class Store:
             if doc is None:
                 raise KeyError(name)
             change(doc)
-            self._db.execute("UPDATE resources SET doc=? WHERE kind=? AND name=?",
+            self._db.execute("UPDATE resources SET doc=? WHERE kind=? AND name=? COLLATE NOCASE",
                              (json.dumps(doc), kind, name))
             self._writes += 1
             return doc
 
     def delete(self, kind: str, name: str) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM resources WHERE kind=? AND name=?", (kind, name))
-            self._decoded.pop((kind, name), None)
+            stored = self._stored_name(kind, name)
+            self._db.execute("DELETE FROM resources WHERE kind=? AND name=? COLLATE NOCASE", (kind, name))
+            self._decoded.pop((kind, stored), None)
             self._writes += 1
 
     def all(self, kind: str) -> list[dict]:

@@ -59,3 +59,17 @@ def test_all_sees_every_write_although_it_keeps_its_answers(tmp_path):
     store.insert_or_replace("k", "b", {"CreationTime": 2.0, "v": 4})
     assert [d["v"] for d in store.all("k")] == [4]
     assert Store(tmp_path / "s.sqlite3").all("k") == [{"CreationTime": 2.0, "v": 4}]
+
+
+def test_names_match_without_regard_to_case(tmp_path):
+    """As on SageMaker: a job is found by the lower-cased name its ARN carries, and a name that
+    differs only in case is the same name."""
+    jobs = Resources(Store(tmp_path / "s.db"), TRAINING_JOB)
+    jobs.add(new_document(request("Train-Job"), "us-east-1", "123456789012", 10.0))
+    assert jobs.get("train-job")["TrainingJobName"] == "Train-Job"
+    with pytest.raises(ResourceInUse):
+        jobs.add(new_document(request("TRAIN-JOB"), "us-east-1", "123456789012", 11.0))
+    jobs.update("train-JOB", lambda d: d.update(TrainingJobStatus="Completed"))
+    assert [d["TrainingJobStatus"] for d in jobs.all()] == ["Completed"]
+    jobs.remove("train-job")
+    assert jobs.find("Train-Job") is None and jobs.all() == []
