@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browser import stop_from_its_page
 from helpers import PYTORCH_DLC, ROLE, ensure_bucket
 from hosting import unique
 
@@ -137,12 +138,7 @@ def test_read_why_a_job_failed_and_stop_another(sm, s3, open_page):
     # Stop, once the other job's handler is set (and the failed job's container is gone: Chromium
     # drops the requests in flight as a container's network interface comes or goes).
     page.goto(f"/#/processing-jobs/{running}")
-    head = page.locator(".page-head .badge")
     expect(page.locator("pre.log")).to_contain_text("waiting for a stop", timeout=120_000)
-    stop = page.get_by_role("button", name="Stop")
-    stop.click()
-    expect(stop).to_be_disabled()
-    expect(head).to_have_attribute("data-status", re.compile("^Stopp(ing|ed)$"))
-    expect(head).to_have_attribute("data-status", "Stopped", timeout=60_000)
+    stop_from_its_page(page, timeout_ms=60_000)
     expect(page.locator(f'[data-output="sums"] li[data-key="sums/{running}/stopped.txt"]')).to_be_visible()
     assert sm.describe_processing_job(ProcessingJobName=running)["ProcessingJobStatus"] == "Stopped"

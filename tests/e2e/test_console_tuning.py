@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browser import stop_from_its_page
 from helpers import PYTORCH_DLC, REPO, ROLE, ensure_bucket, script_hyperparameters, upload_sourcedir
 from hosting import unique
 
@@ -121,12 +122,6 @@ def test_stop_a_tuning_job(sm, s3, open_page):
     start_tuning_job(sm, s3, name, trials=8)
     page = open_page()
     page.goto(f"/#/tuning-jobs/{name}")
-    stop = page.get_by_role("button", name="Stop")
-    expect(stop).to_be_enabled()
-    stop.click()
-    head = page.locator(".page-head .badge")
-    expect(head).to_have_attribute("data-status", re.compile("^Stopp(ing|ed)$"))
-    expect(head).to_have_attribute("data-status", "Stopped", timeout=120_000)
-    expect(stop).to_be_disabled()
+    stop_from_its_page(page)
     assert sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)[
         "HyperParameterTuningJobStatus"] == "Stopped"

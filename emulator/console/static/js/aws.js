@@ -39,6 +39,16 @@ async function rpc(service, targetPrefix, jsonVersion, operation, params) {
   return body;
 }
 
+// An idempotency token, as AWS SDKs fill a ClientRequestToken the caller leaves out (a version
+// 4 UUID; getRandomValues, since randomUUID needs a secure context the console may lack).
+export function clientToken() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export const sagemaker = (operation, params) => rpc("sagemaker", "SageMaker", "1.1", operation, params);
 export const logs = (operation, params) => rpc("logs", "Logs_20140328", "1.1", operation, params);
 export const cloudwatch = (operation, params) =>

@@ -8,7 +8,8 @@ const PAGE_SIZE = 50;
 const REFRESH_MS = 2000;
 
 // spec: {title, caption, list: (List* params) => Promise<{items, next}>, key, columns,
-//        statuses: [...] (a status filter)}
+//        statuses: [...] (a status filter), nameLabel: what the name filter is called ("Name
+//        contains": a list with a prefix filter instead says so, and maps NameContains to it)}
 export function resourceList(main, life, spec) {
   const nameInput = h("input", { type: "search", id: "filter-name", name: "name", autocomplete: "off" });
   const statusSelect = spec.statuses
@@ -23,7 +24,7 @@ export function resourceList(main, life, spec) {
   main.append(
     h("h1", {}, spec.title),
     h("form", { class: "filters", role: "search", onsubmit: (e) => e.preventDefault() },
-      h("label", { for: "filter-name" }, "Name contains"), nameInput,
+      h("label", { for: "filter-name" }, spec.nameLabel ?? "Name contains"), nameInput,
       statusSelect && [h("label", { for: "filter-status" }, "Status"), statusSelect]),
     problem,
     h("div", { class: "table-wrap" }, table),

@@ -2,9 +2,10 @@
 // below the folder, its size, a download link, and the files inside each .tar.gz (read as it
 // streams, not kept). Listed again only when asked; redrawn only when the objects changed. A
 // listing that fails is shown and thrown, so that the page's refresh tries it again (Chromium
-// drops requests in flight when a container's network interface comes or goes).
+// drops requests in flight when a container's network interface comes or goes). And the JSON
+// reports a page shows (a model's metrics, a monitoring execution's violations), read once.
 
-import { parseS3Uri, s3ListObjects, s3ObjectUrl } from "./aws.js";
+import { ApiError, parseS3Uri, s3ListObjects, s3ObjectUrl } from "./aws.js";
 import { tarGzMembers } from "./tar.js";
 import { errorNote, formatBytes, h } from "./ui.js";
 
@@ -52,4 +53,35 @@ export async function showObjects(holder, folder, empty = (where) => `Nothing un
       }).catch((error) => contents.replaceChildren(errorNote(error)));
     }
   }
+}
+
+// The S3 object at uri, parsed: null when it is not JSON; ApiError when it cannot be read.
+export async function readJson(uri) {
+  const where = parseS3Uri(uri);
+  if (!where?.key) throw new ApiError("InvalidUri", `${uri} does not name an S3 object`);
+  const response = await fetch(s3ObjectUrl(where.bucket, where.key));
+  const text = await response.text();
+  if (!response.ok) {
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+    throw new ApiError(code || String(response.status), `GET ${uri}: HTTP ${response.status}`);
+  }
+  try { return JSON.parse(text); } catch { return null; }
+}
+
+// readJson once per uri for as long as the page lives (a failed read is tried again when asked
+// again): read(uri) => Promise<{report} | {error}>.
+export function jsonReader() {
+  const reports = new Map();
+  return async (uri) => {
+    if (!reports.has(uri)) {
+      const reading = readJson(uri);
+      reports.set(uri, reading);
+      reading.catch(() => reports.delete(uri));
+    }
+    try {
+      return { report: await reports.get(uri) };
+    } catch (error) {
+      return { error };
+    }
+  };
 }

@@ -9,9 +9,10 @@
 // shows its inference specification and all its reports, and approves or rejects it
 // (UpdateModelPackage with the ApprovalDescription the user types).
 
-import { ApiError, parseS3Uri, s3ObjectUrl, sagemaker } from "./aws.js";
+import { parseS3Uri, s3ObjectUrl, sagemaker } from "./aws.js";
 import { jobPage } from "./jobs.js";
 import { describedOnce, describedUntil, listAll, listCall, resourceList } from "./lists.js";
+import { jsonReader } from "./objects.js";
 import { errorNote, field, formatNumber, formatTime, h, keyValues, keyedTable, linkTo, mono, section, setContent,
   statusBadge } from "./ui.js";
 
@@ -59,19 +60,6 @@ function metricSources(metrics = {}) {
     .map(([kind, source]) => ({ ...source, label: `${label} ${kind.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()}` })));
 }
 
-// The report a MetricsSource points to, parsed: null when it is not JSON.
-async function readReport(source) {
-  const where = parseS3Uri(source.S3Uri);
-  if (!where?.key) throw new ApiError("InvalidUri", `${source.S3Uri} does not name an S3 object`);
-  const response = await fetch(s3ObjectUrl(where.bucket, where.key));
-  const text = await response.text();
-  if (!response.ok) {
-    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
-    throw new ApiError(code || String(response.status), `GET ${source.S3Uri}: HTTP ${response.status}`);
-  }
-  try { return JSON.parse(text); } catch { return null; }
-}
-
 // A report's metrics as rows: each {"value": v, ...} object is one metric named by its path
 // ("regression_metrics.mse"), its standard_deviation beside it; so is any other number or
 // string; lists (curves, matrices) are counted, not shown.
@@ -101,23 +89,6 @@ function metricsTable(report, label, limit = Infinity) {
     rows.length > limit && h("p", { class: "muted" }, `and ${rows.length - limit} more on the version's page`));
 }
 
-// Each source's report, read once per page (a failed read is tried again at the next refresh).
-function reportReader() {
-  const reports = new Map();
-  return async (source) => {
-    if (!reports.has(source.S3Uri)) {
-      const reading = readReport(source);
-      reports.set(source.S3Uri, reading);
-      reading.catch(() => reports.delete(source.S3Uri));
-    }
-    try {
-      return { report: await reports.get(source.S3Uri) };
-    } catch (error) {
-      return { error };
-    }
-  };
-}
-
 const sourceReport = (source, { report, error }, limit) =>
   (error ? errorNote(error) : metricsTable(report, `${source.label}: ${source.S3Uri}`, limit));
 
@@ -125,7 +96,7 @@ const sourceReport = (source, { report, error }, limit) =>
 
 export function modelGroupPage(main, life, group) {
   const summary = h("dl", { class: "summary" });
-  const read = reportReader();
+  const read = jsonReader();
   const table = keyedTable("Versions", [
     { title: "Version", class: "num version", render: (v) => versionLink(group, v.ModelPackageVersion) },
     { title: "Status", class: "package-status", render: (v) => statusBadge(v.ModelPackageStatus) },
@@ -140,7 +111,7 @@ export function modelGroupPage(main, life, group) {
     const sources = metricSources((await sagemaker("DescribeModelPackage", { ModelPackageName: v.ModelPackageArn })).ModelMetrics);
     const source = sources[0];
     if (!source) return { shown: null };
-    const answer = await read(source);
+    const answer = await read(source.S3Uri);
     if (answer.error) throw answer.error; // described again at the next refresh
     return { shown: [h("p", { class: "muted" }, source.label), sourceReport(source, answer, SUMMARY_ROWS)] };
   });
@@ -183,7 +154,7 @@ export function modelVersionPage(main, life, group, version) {
     { title: "Environment", render: (c) => keyValues(c.Environment) ?? "—" },
   ]);
   const reports = h("div", { class: "reports" });
-  const read = reportReader();
+  const read = jsonReader();
   const approval = approvalForm();
 
   jobPage(main, life, `${group} version ${version}`, {
@@ -231,7 +202,7 @@ export function modelVersionPage(main, life, group, version) {
       reports.dataset.shown = "0";
       return;
     }
-    const answers = await Promise.all(sources.map(read));
+    const answers = await Promise.all(sources.map((source) => read(source.S3Uri)));
     setContent(reports, sources.map((source, i) => h("div", { class: "report", "data-report": source.label },
       h("h3", {}, source.label), h("p", {}, s3Link(source.S3Uri), h("span", { class: "muted" }, ` ${source.ContentType ?? ""}`)),
       sourceReport(source, answers[i]))));

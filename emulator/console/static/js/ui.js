@@ -1,12 +1,16 @@
 // Small DOM helpers shared by the pages: building elements, formatting, tables that update
 // in place (so a refresh neither jumps nor steals keyboard focus), polling.
 
-export function h(tag, attrs = {}, ...children) {
-  const element = document.createElement(tag);
+export const h = (tag, attrs = {}, ...children) => filled(document.createElement(tag), attrs, children);
+
+// The same for SVG elements (a pipeline's graph): h's attributes and children, in SVG's namespace.
+export const svg = (tag, attrs = {}, ...children) =>
+  filled(document.createElementNS("http://www.w3.org/2000/svg", tag), attrs, children);
+
+function filled(element, attrs, children) {
   for (const [name, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else if (name === "class") element.className = value;
     else element.setAttribute(name, value === true ? "" : value);
   }
   element.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
