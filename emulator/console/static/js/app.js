@@ -3,6 +3,7 @@
 
 import { endpointPage, endpointsPage } from "./endpoints.js";
 import { endpointConfigsPage, modelsPage, transformJobsPage } from "./others.js";
+import { pipelineExecutionPage, pipelinePage, pipelinesPage } from "./pipelines.js";
 import { processingJobPage, processingJobsPage } from "./processing.js";
 import { modelGroupPage, modelRegistryPage, modelVersionPage } from "./registry.js";
 import { trainingJobPage, trainingJobsPage } from "./training.js";
@@ -16,6 +17,9 @@ const ROUTES = [
   [/^#\/tuning-jobs$/, tuningJobsPage, "Tuning jobs"],
   [/^#\/processing-jobs\/(.+)$/, processingJobPage, "Processing job"],
   [/^#\/processing-jobs$/, processingJobsPage, "Processing jobs"],
+  [/^#\/pipelines\/([^/]+)\/executions\/([^/]+)$/, pipelineExecutionPage, "Pipeline execution"],
+  [/^#\/pipelines\/([^/]+)$/, pipelinePage, "Pipeline"],
+  [/^#\/pipelines$/, pipelinesPage, "Pipelines"],
   [/^#\/endpoints\/(.+)$/, endpointPage, "Endpoint"],
   [/^#\/endpoints$/, endpointsPage, "Endpoints"],
   [/^#\/models$/, modelsPage, "Models"],

@@ -1,10 +1,12 @@
 // Endpoints: the list and an endpoint's page (variants, invocation metrics from CloudWatch's
-// AWS/SageMaker namespace, a "try it" box on InvokeEndpoint, logs, delete).
+// AWS/SageMaker namespace, its Model Monitor schedules (monitoring.js), a "try it" box on
+// InvokeEndpoint, logs, delete).
 
 import { ApiError, invokeEndpoint, sagemaker } from "./aws.js";
 import { metricSeries, timeChart } from "./charts.js";
 import { resourceList } from "./lists.js";
 import { logTail } from "./logs.js";
+import { monitoringView } from "./monitoring.js";
 import { errorNote, field, formatTime, h, keyedTable, section, setContent, statusBadge } from "./ui.js";
 
 const STATUSES = ["OutOfService", "Creating", "Updating", "SystemUpdating", "RollingBack", "InService",
@@ -47,6 +49,7 @@ export function endpointPage(main, life, name) {
   const remove = h("button", { type: "button", class: "danger", onclick: deleteEndpoint }, "Delete");
   main.append(header, problem, section("Summary", summary), section("Production variants", variants.table),
     section("Invocations", h("div", { class: "charts" }, invocations.element, latency.element)),
+    section("Model monitoring", monitoringView(name, life)),
     section("Try it", tryIt(name)),
     section("Logs", logTail(`/aws/sagemaker/Endpoints/${name}`, "", life)));
   const configs = new Map();
