@@ -6,8 +6,10 @@
 // The dependencies are the engine's (definition.py): a step's DependsOn; every step whose
 // properties its arguments read (each {"Get": "Steps.<name>..."} inside Arguments: a
 // condition's Conditions only, not its branches); and, for a step in a condition's branch,
-// that condition (the arrow labelled with the outcome that runs it). The layout is made once
-// per definition, so that statuses change colours in place and the graph never moves.
+// that condition (the arrow labelled with the outcome that runs it). An arrow between
+// adjacent rows goes straight down; one that passes rows runs down the right of their boxes,
+// in a lane of its own. The layout is made once per definition, so that statuses change
+// colours in place and the graph never moves.
 
 import { svg } from "./ui.js";
 
@@ -16,7 +18,8 @@ const NODE_HEIGHT = 56;
 const GAP_X = 28;
 const GAP_Y = 48;
 const PAD = 12;
-const BYPASS = 48; // how far right of the boxes an arrow passing rows goes
+const LANE = 14; // arrows passing rows run down the right of those rows' boxes, each in a lane of its own
+const LABEL_ROOM = 60;
 const NAME_CHARS = 26; // what fits in a box at the console's font size
 const DETAIL_CHARS = 32;
 const STEP_REFERENCE = /^Steps\.([A-Za-z0-9_-]+)/;
@@ -62,7 +65,7 @@ export function definitionSteps(definition) {
 
 // Rows by dependency depth (a step sits one row below the deepest step it waits for), each row
 // ordered by where the steps it waits for sit, then centred: {positions: Map(name -> {x, y,
-// row}), width (room for the arrows that pass rows on the right), height}.
+// row}), rowRight: each row's right edge, width, height}.
 export function layout(steps) {
   const byName = new Map(steps.map((s) => [s.name, s]));
   const depths = new Map();
@@ -84,18 +87,21 @@ export function layout(steps) {
     return ups.length ? ups.reduce((a, b) => a + b, 0) / ups.length : order.get(step.name);
   };
   const widest = Math.max(1, ...rows.map((r) => r.length));
-  const width = PAD * 2 + BYPASS + widest * NODE_WIDTH + (widest - 1) * GAP_X;
+  const width = PAD * 2 + widest * NODE_WIDTH + (widest - 1) * GAP_X;
+  const rowRight = [];
   const positions = new Map();
   rows.forEach((row, y) => {
     row.sort((a, b) => centre(a) - centre(b) || order.get(a.name) - order.get(b.name));
     const rowWidth = row.length * NODE_WIDTH + (row.length - 1) * GAP_X;
     row.forEach((step, i) => {
       slot.set(step.name, i + (widest - row.length) / 2);
-      positions.set(step.name, { x: (width - BYPASS - rowWidth) / 2 + i * (NODE_WIDTH + GAP_X),
-        y: PAD + y * (NODE_HEIGHT + GAP_Y), row: y });
+      const x = (width - rowWidth) / 2 + i * (NODE_WIDTH + GAP_X);
+      positions.set(step.name, { x, y: PAD + y * (NODE_HEIGHT + GAP_Y), row: y });
+      rowRight[y] = Math.max(rowRight[y] ?? 0, x + NODE_WIDTH);
     });
   });
-  return { positions, width, height: PAD * 2 + rows.length * NODE_HEIGHT + Math.max(0, rows.length - 1) * GAP_Y };
+  return { positions, rowRight, width,
+    height: PAD * 2 + rows.length * NODE_HEIGHT + Math.max(0, rows.length - 1) * GAP_Y };
 }
 
 const cut = (text, chars) => (text.length > chars ? `${text.slice(0, chars - 1)}…` : text);
@@ -112,21 +118,29 @@ function statusText(record) {
 // ListPipelineExecutionSteps entry)) colours the boxes.
 export function pipelineGraph(definition) {
   const steps = definitionSteps(definition);
-  const { positions, width, height } = layout(steps);
+  const { positions, rowRight, width: boxesWidth, height } = layout(steps);
   const marker = `dag-arrow-${++graphs}`;
+  let lanes = 0;
+  let width = boxesWidth;
   const edges = steps.flatMap((step) => [...step.upstream].map(([from, label]) => {
     const a = positions.get(from), b = positions.get(step.name);
-    let d;
-    if (b.row - a.row > 1) { // from side to side, around the boxes of the rows between
-      const x1 = a.x + NODE_WIDTH, y1 = a.y + NODE_HEIGHT / 2, x2 = b.x + NODE_WIDTH + 2, y2 = b.y + NODE_HEIGHT / 2;
-      const out = Math.max(x1, x2) + BYPASS * 1.3;
-      d = `M${x1},${y1} C${out},${y1} ${out},${y2} ${x2},${y2}`;
+    let d, labelAt;
+    if (b.row - a.row > 1) { // along the gaps between rows, and down the right of the rows between
+      lanes += 1;
+      const x1 = a.x + NODE_WIDTH / 2, x2 = b.x + NODE_WIDTH / 2;
+      // Near the boxes, clear of the labels mid-gap; arrows side by side in a gap do not merge.
+      const shift = ((lanes % 3) - 1) * 4;
+      const gap1 = a.y + NODE_HEIGHT + GAP_Y / 4 + shift, gap2 = b.y - GAP_Y / 4 + shift;
+      const out = Math.max(x1, x2, ...rowRight.slice(a.row + 1, b.row)) + LANE * lanes;
+      d = `M${x1},${a.y + NODE_HEIGHT} V${gap1} H${out} V${gap2} H${x2} V${b.y - 2}`;
+      labelAt = { x: out + 4, y: (gap1 + gap2) / 2 + 4 };
+      width = Math.max(width, out + (label ? LABEL_ROOM : PAD));
     } else { // from the bottom of one to the top of the next
       const x1 = a.x + NODE_WIDTH / 2, y1 = a.y + NODE_HEIGHT, x2 = b.x + NODE_WIDTH / 2, y2 = b.y - 2;
       const bend = (y2 - y1) / 2;
       d = `M${x1},${y1} C${x1},${y1 + bend} ${x2},${y2 - bend} ${x2},${y2}`;
+      labelAt = { x: (x1 + x2) / 2 + 6, y: y1 + GAP_Y / 2 + 4 };
     }
-    const labelAt = { x: (a.x + b.x) / 2 + NODE_WIDTH / 2 + 6, y: a.y + NODE_HEIGHT + GAP_Y / 2 + 4 };
     return svg("g", { class: "dag-edge", "data-from": from, "data-to": step.name },
       svg("path", { d, "marker-end": `url(#${marker})` }), label && svg("text", labelAt, label));
   }));
