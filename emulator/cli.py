@@ -48,9 +48,8 @@ def _interface_address(name: str) -> str | None:
 
 
 def serve(args) -> int:
-    from waitress import create_server
-
     from .app import create_emulator
+    from .server import make_server
 
     settings = Settings(host=args.host, port=args.port, data_dir=Path(args.data_dir).resolve(),
                         runner=args.runner)
@@ -67,8 +66,7 @@ def serve(args) -> int:
             # Containers cannot reach 127.0.0.1 on the host; they reach the bridge's gateway,
             # which only this host's containers can route to.
             listen.append(f"{gateway}:{settings.port}")
-    server = create_server(emulator.wsgi, listen=" ".join(listen), threads=48, connection_limit=1000,
-                           channel_timeout=300, ident="sagemaker-emulator")
+    server = make_server(emulator.wsgi, listen)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     print(f"sagemaker-emulator listening on {settings.url} (runner: {emulator.runner_name}, "
           f"data: {settings.data_dir})", flush=True)

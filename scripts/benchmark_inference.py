@@ -5,14 +5,25 @@ same payload POSTed straight to the container's /invocations.
   through the same HTTP client (http.client, a connection per call), so the difference is
   the emulator's own cost;
 - the same through boto3's invoke_endpoint, as a user calls it (adds SigV4 signing);
+- the emulator process's CPU time per invocation (where the 2 cores go under load);
 - CreateEndpoint -> InService, DeleteEndpoint -> gone, serverless cold and warm start.
 
-Usage: .venv/bin/python scripts/benchmark_inference.py [calls]   (default 2000)
+The machine's other work comes and goes, so the paths are measured in alternating rounds
+(direct, emulator, boto3; then again) and every figure is given with its spread over the
+rounds and the load average before and after.
+
+Usage: .venv/bin/python scripts/benchmark_inference.py [calls] [--rounds 5] [--seconds 2]
+                                                       [--hop-only] [--server granian|waitress]
+  calls: latency calls per path in all (default 2000); --seconds: each throughput window;
+  --hop-only: only the invoke hop (no create/delete cycles, no serverless);
+  --server: the emulator's HTTP server (SAGEMAKER_EMULATOR_HTTP_SERVER; default granian).
 """
 
+import argparse
 import http.client
 import io
 import json
+import os
 import statistics
 import sys
 import tarfile
@@ -25,6 +36,7 @@ import docker
 import torch
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
+from emulator.execution.runners import home_of  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402
 from helpers import ROLE, ensure_bucket  # noqa: E402
 
@@ -34,6 +46,8 @@ HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 # The emulator routes by the SigV4 credential scope and does not check signatures.
 SIGNED = {**HEADERS, "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/sagemaker/"
                                       "aws4_request, SignedHeaders=host, Signature=0"}
+CLIENTS = (1, 16)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def model_tarball() -> bytes:
@@ -61,8 +75,8 @@ def wait_gone(sm, name):
         time.sleep(0.01)
 
 
-def latencies(post, calls: int) -> list[float]:
-    for _ in range(50):
+def latencies(post, calls: int, warm_up: int = 50) -> list[float]:
+    for _ in range(warm_up):
         post()
     out = []
     for _ in range(calls):
@@ -72,7 +86,8 @@ def latencies(post, calls: int) -> list[float]:
     return out
 
 
-def throughput(make_post, clients: int, seconds: float = 5.0) -> float:
+def throughput(make_post, clients: int, seconds: float) -> int:
+    """Calls completed by `clients` threads in `seconds`."""
     counts = [0] * clients
     stop = threading.Event()
 
@@ -88,7 +103,7 @@ def throughput(make_post, clients: int, seconds: float = 5.0) -> float:
     stop.set()
     for t in threads:
         t.join()
-    return sum(counts) / seconds
+    return sum(counts)
 
 
 def poster(url: str, headers: dict):
@@ -110,6 +125,16 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def spread(values: list[float], fmt: str) -> str:
+    return f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)} to {format(max(values), fmt)})"
+
+
 def create_bench_model(sm, s3) -> None:
     """Model "bench" (the tiny TorchScript model) and endpoint config "bench": one ml.m5.large."""
     ensure_bucket(s3, "bench")
@@ -121,50 +146,105 @@ def create_bench_model(sm, s3) -> None:
         "InitialInstanceCount": 1}])
 
 
+def lifecycle(sm) -> tuple[list[float], list[float]]:
+    """CreateEndpoint -> InService and DeleteEndpoint -> gone, 3 cycles after a warm one."""
+    create, delete = [], []
+    for i in range(4):  # the first pair warms the model-data cache and is not counted
+        start = time.perf_counter()
+        sm.create_endpoint(EndpointName=f"cycle-{i}", EndpointConfigName="bench")
+        wait_status(sm, f"cycle-{i}", "InService")
+        created = time.perf_counter() - start
+        start = time.perf_counter()
+        sm.delete_endpoint(EndpointName=f"cycle-{i}")
+        wait_gone(sm, f"cycle-{i}")
+        if i:
+            create.append(created)
+            delete.append(time.perf_counter() - start)
+        time.sleep(2)  # the deleted endpoint's containers stop in the background; let them go
+    return create, delete
+
+
+def hop(emulator, runtime, calls: int, rounds: int, seconds: float) -> dict:
+    """The invoke hop, direct and through the emulator in alternating rounds."""
+    # This emulator's (its data dir's label): another benchmark may run an endpoint "bench" too.
+    [container] = docker.from_env().containers.list(filters={"label": [
+        "sagemaker-emulator.owner=bench", f"sagemaker-emulator={home_of(emulator.data_dir)}"]})
+    port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
+    paths = {"direct": (f"http://127.0.0.1:{port}/invocations", HEADERS),
+             "emulator": (f"{emulator.url}/endpoints/bench/invocations", SIGNED)}
+    posts = {name: poster(url, headers) for name, (url, headers) in paths.items()}
+    posts["boto3"] = lambda: runtime.invoke_endpoint(EndpointName="bench", Body=PAYLOAD, **{
+        "ContentType": "application/json", "Accept": "application/json"})["Body"].read()
+    samples = {name: [] for name in posts}
+    overheads = []
+    for round_ in range(rounds):
+        p50 = {}
+        for name, post in posts.items():
+            values = latencies(post, calls // rounds, warm_up=50 if round_ == 0 else 5)
+            samples[name] += values
+            p50[name] = statistics.median(values)
+        overheads.append(p50["emulator"] - p50["direct"])
+    done = {(name, clients): [] for name in paths for clients in CLIENTS}
+    cpu_per_call = []
+    for _ in range(rounds):
+        for clients in CLIENTS:
+            for name, (url, headers) in paths.items():
+                cpu = cpu_seconds(emulator.proc.pid)
+                calls_done = throughput(lambda u=url, h=headers: poster(u, h), clients, seconds)
+                done[(name, clients)].append(calls_done)
+                if name == "emulator" and clients == CLIENTS[-1]:
+                    cpu_per_call.append((cpu_seconds(emulator.proc.pid) - cpu) / calls_done * 1000)
+    return {"samples": samples, "overheads": overheads, "done": done, "cpu_per_call": cpu_per_call}
+
+
+def report(figures: dict, calls: int, rounds: int, seconds: float, server: str, load: list) -> None:
+    samples, done = figures["samples"], figures["done"]
+    print(f"\nserver: {server}; {calls} calls per latency row in {rounds} alternating rounds; throughput "
+          f"{rounds} x {seconds:g} s per cell; payload {len(PAYLOAD)} B JSON, torch Linear(3,2), default "
+          "handlers, ml.m5.large (2 workers)")
+    print(f"load average (1, 5, 15 min) before: {load[0]}; after: {load[1]}\n")
+    print("| path | p50 ms | p99 ms |\n|---|---:|---:|")
+    for name, label in (("direct", "direct to the container"), ("emulator", "emulator InvokeEndpoint (http.client)"),
+                        ("boto3", "emulator InvokeEndpoint (boto3)")):
+        print(f"| {label} | {statistics.median(samples[name]):.2f} | {pct(samples[name], 99):.2f} |")
+    overall = statistics.median(samples["emulator"]) - statistics.median(samples["direct"])
+    print(f"\np50 added by the emulator: {overall:+.2f} ms over all calls; per round "
+          f"{spread(figures['overheads'], '+.2f')} ms\n")
+    print("| clients | direct calls/s | emulator calls/s | ratio (median of rounds, range) |\n|---:|---:|---:|---:|")
+    for clients in CLIENTS:
+        direct, via = done[("direct", clients)], done[("emulator", clients)]
+        ratios = [v / d * 100 for v, d in zip(via, direct)]
+        print(f"| {clients} | {sum(direct) / (rounds * seconds):.0f} | {sum(via) / (rounds * seconds):.0f} | "
+              f"{spread(ratios, '.0f')} % |")
+    print(f"\nemulator CPU per invocation with {CLIENTS[-1]} clients: {spread(figures['cpu_per_call'], '.2f')} ms")
+
+
 def main() -> None:
-    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("calls", nargs="?", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--hop-only", action="store_true")
+    parser.add_argument("--server", choices=["granian", "waitress"], default="granian")
+    args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-inference-"))
-    emulator = EmulatorProcess(work / "data").start()
+    emulator = EmulatorProcess(work / "data", env={"SAGEMAKER_EMULATOR_HTTP_SERVER": args.server}).start()
     try:
         sm, s3, runtime = emulator.client("sagemaker"), emulator.client("s3"), emulator.client("sagemaker-runtime")
         create_bench_model(sm, s3)
+        create, delete = ([], []) if args.hop_only else lifecycle(sm)
+        sm.create_endpoint(EndpointName="bench", EndpointConfigName="bench")
+        wait_status(sm, "bench", "InService")
+        load = [os.getloadavg()]
+        figures = hop(emulator, runtime, args.calls, args.rounds, args.seconds)
+        load.append(os.getloadavg())
+        report(figures, args.calls, args.rounds, args.seconds, args.server,
+               [", ".join(f"{v:.2f}" for v in avg) for avg in load])
+        if args.hop_only:
+            return
         sm.create_endpoint_config(EndpointConfigName="bench-serverless", ProductionVariants=[{
             "VariantName": "AllTraffic", "ModelName": "bench",
             "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 20}}])
-
-        create, delete = [], []
-        for i in range(4):  # the first pair warms the model-data cache and is not counted
-            start = time.perf_counter()
-            sm.create_endpoint(EndpointName=f"cycle-{i}", EndpointConfigName="bench")
-            wait_status(sm, f"cycle-{i}", "InService")
-            created = time.perf_counter() - start
-            start = time.perf_counter()
-            sm.delete_endpoint(EndpointName=f"cycle-{i}")
-            wait_gone(sm, f"cycle-{i}")
-            if i:
-                create.append(created)
-                delete.append(time.perf_counter() - start)
-            time.sleep(2)  # the deleted endpoint's containers stop in the background; let them go
-
-        sm.create_endpoint(EndpointName="bench", EndpointConfigName="bench")
-        wait_status(sm, "bench", "InService")
-        [container] = docker.from_env().containers.list(filters={"label": "sagemaker-emulator.owner=bench"})
-        port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
-        direct_url = f"http://127.0.0.1:{port}/invocations"
-        via_url = f"{emulator.url}/endpoints/bench/invocations"
-
-        rows = []
-        direct = latencies(poster(direct_url, HEADERS), calls)
-        via = latencies(poster(via_url, SIGNED), calls)
-        boto = latencies(lambda: runtime.invoke_endpoint(EndpointName="bench", Body=PAYLOAD, **{
-            "ContentType": "application/json", "Accept": "application/json"})["Body"].read(), calls)
-        tput = {(name, clients): throughput(lambda u=url, h=headers: poster(u, h), clients)
-                for clients in (1, 16) for name, url, headers in (("direct", direct_url, HEADERS),
-                                                                   ("emulator", via_url, SIGNED))}
-        for name, values in (("direct to the container", direct), ("emulator InvokeEndpoint (http.client)", via),
-                             ("emulator InvokeEndpoint (boto3)", boto)):
-            rows.append((name, statistics.median(values), pct(values, 99)))
-
         sm.create_endpoint(EndpointName="serverless", EndpointConfigName="bench-serverless")
         wait_status(sm, "serverless", "InService")
         start = time.perf_counter()
@@ -172,17 +252,6 @@ def main() -> None:
         cold = time.perf_counter() - start
         warm = statistics.median(latencies(lambda: runtime.invoke_endpoint(
             EndpointName="serverless", Body=PAYLOAD, ContentType="application/json")["Body"].read(), 200))
-
-        print(f"\n{calls} calls per latency row; throughput over 5 s; payload {len(PAYLOAD)} B JSON, "
-              "torch Linear(3,2), default handlers, ml.m5.large (2 workers)\n")
-        print("| path | p50 ms | p99 ms |\n|---|---:|---:|")
-        for name, p50, p99 in rows:
-            print(f"| {name} | {p50:.2f} | {p99:.2f} |")
-        print(f"\np50 overhead over direct (same client): {rows[1][1] - rows[0][1]:+.2f} ms\n")
-        print("| clients | direct calls/s | emulator calls/s | ratio |\n|---:|---:|---:|---:|")
-        for clients in (1, 16):
-            d, e = tput[("direct", clients)], tput[("emulator", clients)]
-            print(f"| {clients} | {d:.0f} | {e:.0f} | {e / d:.0%} |")
         print(f"\nCreateEndpoint -> InService: median {statistics.median(create):.2f} s "
               f"(runs: {', '.join(f'{t:.2f}' for t in create)})")
         print(f"DeleteEndpoint -> gone:       median {statistics.median(delete):.2f} s "
