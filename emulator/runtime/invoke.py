@@ -13,13 +13,13 @@ again." in botocore's model; boto3 retries it), not ModelError, which AWS keeps 
 model that answered 4xx/5xx or did not answer in time.
 """
 
-import http.client
 import time
 import uuid
 from dataclasses import dataclass
 
 from ..hosting.live import Deployment, LiveInstance, LiveVariant
 from ..hosting.serverless import Throttled
+from . import forward
 from .errors import ModelError, ServiceUnavailable, ThrottlingException, ValidationError
 from .metrics import InvocationMetrics
 
@@ -145,26 +145,27 @@ class Invoker:
 
     def _forward(self, call: Invocation, instance: LiveInstance, stream: bool) -> Answer:
         try:
-            exchange = instance.exchange("POST", "/invocations", self.timeout_seconds, call.body, call.headers)
+            exchange = forward.post(instance.host, instance.port, "/invocations", call.body, call.headers,
+                                    self.timeout_seconds)
         except ConnectionRefusedError as exc:
             raise NotListening(str(exc)) from exc
         except TimeoutError:
             raise ModelError("Your invocation timed out while waiting for a response from container "
                              "primary. Review the latency metrics for each container in Amazon CloudWatch, "
                              "resolve the issue, and try again.", self.log_stream_arn(call.endpoint))
-        except (OSError, http.client.HTTPException) as exc:
+        except OSError as exc:
             raise ModelError(f"An error occurred while sending the request to container primary: {exc}",
                              self.log_stream_arn(call.endpoint))
         instance.last_answer = time.monotonic()
         answer = Answer(instance.variant, exchange.status,
-                        exchange.headers.get("Content-Type", "application/octet-stream"),
-                        exchange.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
+                        exchange.header("Content-Type", "application/octet-stream"),
+                        exchange.header("X-Amzn-SageMaker-Custom-Attributes"))
         if stream and 200 <= exchange.status < 300:
             answer.exchange = exchange
             return answer
         try:
             body = exchange.read()
-        except (OSError, http.client.HTTPException) as exc:
+        except OSError as exc:
             raise ModelError(f"The response from container primary broke off: {exc}",
                              self.log_stream_arn(call.endpoint))
         finally:

@@ -40,9 +40,14 @@ class Request:
         except ValueError:
             raise ValidationError("Content-Length is not a number")
 
-    def body(self) -> bytes:
+    def body(self, limit: int) -> bytes:
+        """The body; one sent chunked (no Content-Length) is read up to one byte past `limit`."""
         length = self.content_length
-        return self.environ["wsgi.input"].read(length) if length else b""
+        if length:
+            return self.environ["wsgi.input"].read(length)
+        if self.environ.get("wsgi.input_terminated"):  # the server ends the stream where the body ends
+            return self.environ["wsgi.input"].read(limit + 1)
+        return b""
 
 
 class Reply:
@@ -92,10 +97,13 @@ _ASYNC_HEADERS = {"X-Amzn-SageMaker-Content-Type": "Content-Type", "X-Amzn-SageM
 
 def _read_body(request: Request, call: Invocation) -> None:
     length = request.content_length
-    if length > MAX_PAYLOAD_BYTES:
-        raise ValidationError(f"Request body size {length} bytes exceeds the maximum of {MAX_PAYLOAD_BYTES} "
-                              "bytes (6 MB) for InvokeEndpoint.")
-    call.body = request.body()
+    if length <= MAX_PAYLOAD_BYTES:
+        call.body = request.body(MAX_PAYLOAD_BYTES)
+        if len(call.body) <= MAX_PAYLOAD_BYTES:
+            return
+    size = f"size {length} bytes " if length else ""  # a chunked body's size is not known
+    raise ValidationError(f"Request body {size}exceeds the maximum of {MAX_PAYLOAD_BYTES} bytes (6 MB) "
+                          "for InvokeEndpoint.")
 
 
 class RuntimeApp:
