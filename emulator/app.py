@@ -126,7 +126,7 @@ def make_runner(settings: Settings) -> Runner:
 def container_env(settings: Settings, runner_name: str) -> dict[str, str]:
     """How code in a job reaches this emulator: boto3 in containers honours these."""
     host = "host.docker.internal" if runner_name == "docker" else "127.0.0.1"
-    url = f"http://{host}:{settings.port}"
+    url = settings.container_url or f"http://{host}:{settings.port}"
     return {"AWS_ENDPOINT_URL": url, "S3_ENDPOINT_URL": url, "AWS_REGION": settings.region,
             "AWS_DEFAULT_REGION": settings.region, "AWS_ACCESS_KEY_ID": "emulator",
             "AWS_SECRET_ACCESS_KEY": "emulator"}

@@ -8,9 +8,11 @@ import struct
 import logging
 import signal
 import sys
+import urllib.parse
 from pathlib import Path
 
 from .config import Settings, default_data_dir
+from .execution.docker_engine import EngineSettingError
 from .execution.runners import RUNNERS
 
 
@@ -47,6 +49,39 @@ def _interface_address(name: str) -> str | None:
         return None
 
 
+def _is_local_address(address: str) -> bool:
+    """Whether this machine has that address (a listener can bind it)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
+            s.bind((address, 0))
+        return True
+    except OSError:
+        return False
+
+
+def _container_side(settings: Settings, guard) -> list[str]:
+    """Where containers call the emulator: let in by the host check, and listened on besides
+    --host when it is an address of this machine. That is the host of SAGEMAKER_EMULATOR_CONTAINER_URL
+    when it is set (an engine elsewhere), else the Docker bridge's gateway: containers cannot reach
+    127.0.0.1 on the host, they reach the gateway, which only this host's containers can route to."""
+    if settings.container_url:
+        url = urllib.parse.urlsplit(settings.container_url)
+        address, port = url.hostname, url.port or (443 if url.scheme == "https" else 80)
+    else:
+        address, port = _bridge_gateway(), settings.port
+    if not address:
+        return []
+    guard.allow_host(address)  # containers name it in Host
+    if address == settings.host or settings.host in ("0.0.0.0", "::") or port != settings.port:
+        return []
+    if not _is_local_address(address):
+        if not settings.container_url:
+            logging.warning("the Docker engine's bridge gateway %s is not on this machine: its containers "
+                            "cannot reach the emulator; set SAGEMAKER_EMULATOR_CONTAINER_URL", address)
+        return []
+    return [f"[{address}]:{port}" if ":" in address else f"{address}:{port}"]
+
+
 def serve(args) -> int:
     from .app import create_emulator
     from .server import make_server
@@ -55,17 +90,20 @@ def serve(args) -> int:
                         runner=args.runner)
     settings.allow_hosts += args.allow_host
     settings.allow_origins += args.allow_origin
-    emulator = create_emulator(settings)
+    url = urllib.parse.urlsplit(settings.container_url or "http://default")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        print(f"sagemaker-emulator serve: SAGEMAKER_EMULATOR_CONTAINER_URL={settings.container_url!r} is not "
+              "an http:// URL (the emulator's URL as containers reach it)", file=sys.stderr)
+        return 2
+    try:
+        emulator = create_emulator(settings)
+    except EngineSettingError as exc:
+        print(f"sagemaker-emulator serve: {exc}", file=sys.stderr)
+        return 2
     emulator.start()
     listen = [f"{settings.host}:{settings.port}"]
     if emulator.runner_name == "docker":
-        gateway = _bridge_gateway()
-        if gateway:
-            emulator.wsgi.guard.allow_host(gateway)  # containers may name it as well as host.docker.internal
-        if gateway and gateway != settings.host:
-            # Containers cannot reach 127.0.0.1 on the host; they reach the bridge's gateway,
-            # which only this host's containers can route to.
-            listen.append(f"{gateway}:{settings.port}")
+        listen += _container_side(settings, emulator.wsgi.guard)
     server = make_server(emulator.wsgi, listen)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     print(f"sagemaker-emulator listening on {settings.url} (runner: {emulator.runner_name}, "

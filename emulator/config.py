@@ -50,6 +50,11 @@ class Settings:
     # (aws/guard.py); "*" lets every one through. `serve --allow-host/--allow-origin` add to these.
     allow_hosts: list[str] = field(default_factory=lambda: _env_list("SAGEMAKER_EMULATOR_ALLOW_HOSTS"))
     allow_origins: list[str] = field(default_factory=lambda: _env_list("SAGEMAKER_EMULATOR_ALLOW_ORIGINS"))
+    # The emulator's URL as job and endpoint containers reach it (their AWS_ENDPOINT_URL), for an
+    # engine on another machine or network; None: http://host.docker.internal:<port>, this machine's
+    # Docker bridge (README "Where the containers run").
+    container_url: str | None = field(default_factory=lambda: os.environ.get(
+        "SAGEMAKER_EMULATOR_CONTAINER_URL", "").strip().rstrip("/") or None)
 
     @property
     def url(self) -> str:

@@ -1,8 +1,19 @@
-"""Runs jobs as Docker containers, one per host, as SageMaker does."""
+"""Runs jobs as Docker containers, one per host, as SageMaker does, on any engine.
+
+Nothing of the emulator's disk is bind-mounted (docker_files.py): a host's /opt/ml tree (and the
+folders mounted beside it) is copied into its container before it starts, and what the emulator
+reads afterwards (HostSpec.outputs and read-write mounts; live_outputs also while it runs) is
+copied back into the tree as the container ends. So the engine may be this machine's, the one
+the emulator's own container runs on, or another machine's (docker_engine.py: which engine, how
+the emulator and its containers reach each other). Inference containers mount their model's
+volume (docker_model_volumes.py). Only file:// channels are still bind-mounted, read-only, when
+the engine sees this machine's files.
+"""
 
 import ipaddress
 import logging
-import os
+import shutil
+import tarfile
 import threading
 import time
 
@@ -10,14 +21,23 @@ import docker
 import requests
 import urllib3
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
-from docker.types import DeviceRequest, IPAMConfig, IPAMPool
+from docker.types import DeviceRequest, IPAMConfig, IPAMPool, Mount
 
 from .contract import CONTAINER_ROOT
-from .runner import JobSpec, LineSink, ServeSpec, StartError
+from .docker_engine import EngineAccess, shares_files
+from .docker_files import Receiver, Upload
+from .docker_model_volumes import ModelVolumes
+from .runner import HostSpec, JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
 LABEL = "sagemaker-emulator"
+MODEL_DATA = "model-data"  # the kind label of model volumes (and the containers that fill them)
+# Each archive call costs the engine some 40 ms, whatever it holds: a host whose inputs were
+# small comes back in one call of all /opt/ml (its inputs read again, skipped), others in one
+# call per output folder.
+ONE_CALL_BYTES = 16 << 20
+LIVE_SYNC_SECONDS = 1.0  # how often live outputs are copied back while a job runs
 # What the Docker SDK raises when the engine stops answering (restarted, crashed): the
 # connection breaks under a call rather than an API error coming back.
 ENGINE_GONE = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ConnectionError)
@@ -48,11 +68,21 @@ def container_name(job: str, kind: str, host: str) -> str:
 class DockerRunner:
     name = "docker"
 
-    def __init__(self, client: docker.DockerClient | None = None, home: str = "default"):
+    def __init__(self, client: docker.DockerClient | None = None, home: str = "default",
+                 access: EngineAccess | None = None):
         self.client = client or docker.from_env(timeout=300)
         # Which emulator (data dir) started a container: the label's value. Another
         # emulator on the same Docker host leaves containers with another value alone.
         self.home = home
+        self.access = access or EngineAccess.from_env()
+        self.volumes = ModelVolumes(self.client, {LABEL: home, f"{LABEL}.kind": MODEL_DATA})
+        self._shares_files: bool | None = None
+
+    def shares_files(self) -> bool:
+        """Whether the engine sees this machine's files at the same paths (asked once)."""
+        if self._shares_files is None:
+            self._shares_files = shares_files(self.client)
+        return self._shares_files
 
     @staticmethod
     def available() -> bool:
@@ -75,45 +105,64 @@ class DockerRunner:
 
     def start(self, spec: JobSpec) -> "DockerJob":
         self.image_id(spec.image)
-        job = DockerJob(self.client, spec, self.home)
+        read_only_mounts = any(read_only for host in spec.hosts for *_, read_only in host.mounts)
+        job = DockerJob(self.client, spec, self.home, self.access,
+                        bind_read_only=read_only_mounts and self.shares_files())
         try:
             job.create()
-        except (APIError, DockerException, *ENGINE_GONE) as exc:
+        except (APIError, DockerException, OSError, *ENGINE_GONE) as exc:  # OSError: reading the tree to copy in
             job.remove()
             raise StartError(_start_failure(exc, spec.instance)) from exc
         return job
 
-
     def serve(self, spec: ServeSpec) -> "DockerServingContainer":
-        """Start an inference container; port 8080 is published on 127.0.0.1 only."""
+        """Start an inference container, its model's volume at /opt/ml/model (read-only), port
+        8080 published on the publish address only (127.0.0.1 by default), or not published
+        and reached on the container network when there is one."""
         self.image_id(spec.image)
         cpus, memory = spec.instance.limits()
-        volumes = {}
-        if spec.model_dir is not None:
-            volumes[str(spec.model_dir)] = {"bind": f"{CONTAINER_ROOT}/model", "mode": "ro"}
+        mounts, held = [], None
+        if self.access.network:
+            reach = {"network": self.access.network}
+        else:
+            reach = {"ports": {"8080/tcp": (self.access.publish_address, None)}}
         try:
+            if spec.model_dir is not None:
+                volume = self.volumes.acquire(spec.model_dir, spec.image)
+                held = spec.model_dir
+                mounts.append(Mount(f"{CONTAINER_ROOT}/model", volume, type="volume", read_only=True, no_copy=True))
             container = self.client.containers.run(
                 spec.image, command=["serve"], name=spec.name, detach=True,
-                environment=spec.environment, volumes=volumes,
+                environment=spec.environment, mounts=mounts,
                 labels={LABEL: self.home, **{f"{LABEL}.{k}": v for k, v in spec.labels.items()}},
-                ports={"8080/tcp": ("127.0.0.1", None)},
                 nano_cpus=int(cpus * 1e9), mem_limit=memory,
                 device_requests=_gpu_request(spec.instance.gpus),
-                extra_hosts={"host.docker.internal": "host-gateway"})
+                extra_hosts={"host.docker.internal": "host-gateway"}, **reach)
             container.reload()
-            port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
-        except (APIError, DockerException, KeyError, IndexError, TypeError, *ENGINE_GONE) as exc:
+            url = self._serving_url(container)
+        except (APIError, DockerException, KeyError, IndexError, TypeError, OSError, tarfile.TarError,
+                *ENGINE_GONE) as exc:
             _remove_quietly(self.client, spec.name)
+            if held is not None:
+                self.volumes.release(held)
             raise StartError(_start_failure(exc, spec.instance)) from exc
-        return DockerServingContainer(container, f"http://127.0.0.1:{port}")
+        return DockerServingContainer(container, url,
+                                      on_removed=(lambda: self.volumes.release(held)) if held else None)
+
+    def _serving_url(self, container) -> str:
+        settings = container.attrs["NetworkSettings"]
+        if self.access.network:
+            return f"http://{settings['Networks'][self.access.network]['IPAddress']}:8080"
+        return f"http://{self.access.url_host()}:{settings['Ports']['8080/tcp'][0]['HostPort']}"
 
     def remove_leftovers(self, kind: str) -> None:
         """Containers and networks of that kind left by an emulator that did not shut down
-        cleanly (a job's network goes after its containers: Docker refuses it before)."""
+        cleanly (a job's network goes after its containers: Docker refuses it before), and the
+        model volumes it left."""
         filters = {"label": [f"{LABEL}={self.home}", f"{LABEL}.kind={kind}"]}
         for container in self.client.containers.list(all=True, filters=filters):
             try:
-                container.remove(force=True)
+                container.remove(force=True, v=True)
             except (APIError, NotFound):
                 pass
         for network in self.client.networks.list(filters=filters):
@@ -121,6 +170,7 @@ class DockerRunner:
                 network.remove()
             except (APIError, NotFound):
                 pass
+        self.volumes.remove_unused()
 
 
 def _gpu_request(gpus: int):
@@ -135,9 +185,10 @@ def _remove_quietly(client, name: str) -> None:
 
 
 class DockerServingContainer:
-    def __init__(self, container, url: str):
+    def __init__(self, container, url: str, on_removed=None):
         self.container = container
         self.url = url
+        self._on_removed = on_removed  # once the container is gone (its model volume is let go)
 
     def follow_logs(self, sink) -> None:
         DockerJob._follow("", self.container, lambda _host, line: sink(line))
@@ -162,14 +213,17 @@ class DockerServingContainer:
     def _stop(self, grace_seconds: int) -> None:
         try:
             self.container.stop(timeout=grace_seconds)
-        except NotFound:
-            return
-        except APIError:
-            pass  # e.g. it is already stopping: removal below ends it
-        try:
             self.container.remove(force=True)
-        except APIError:  # NotFound, or a removal already under way
+        except NotFound:
             pass
+        except APIError:  # e.g. it is already stopping, or being removed: removal ends it
+            try:
+                self.container.remove(force=True)
+            except APIError:
+                pass
+        removed, self._on_removed = self._on_removed, None
+        if removed:
+            removed()
 
 
 def _start_failure(exc: Exception, instance) -> str:
@@ -182,14 +236,21 @@ def _start_failure(exc: Exception, instance) -> str:
 
 
 class DockerJob:
-    def __init__(self, client: docker.DockerClient, spec: JobSpec, home: str = "default"):
+    def __init__(self, client: docker.DockerClient, spec: JobSpec, home: str = "default",
+                 access: EngineAccess | None = None, bind_read_only: bool = False):
         self.client = client
         self.spec = spec
         self.home = home
+        self.access = access or EngineAccess()
+        self.bind_read_only = bind_read_only  # read-only mounts (file://) bound, not copied
         self.containers: dict[str, "docker.models.containers.Container"] = {}
         self.network = None
         self._created = time.time()
         self._stopping = threading.Event()
+        self._sent: dict[str, int] = {}  # host -> bytes copied in
+        self._receivers = {h.host: Receiver(h.layout.root.parent / f".{h.host}-incoming") for h in spec.hosts}
+        self._live_done = threading.Event()
+        self._live: threading.Thread | None = None
 
     def create(self) -> None:
         spec = self.spec
@@ -199,9 +260,8 @@ class DockerJob:
         cpus, memory = spec.instance.limits()
         device_requests = _gpu_request(spec.instance.gpus)
         for host_spec in spec.hosts:
-            volumes = {str(host_spec.layout.root): {"bind": CONTAINER_ROOT, "mode": "rw"}}
-            for source, target, read_only in host_spec.mounts:
-                volumes[str(source)] = {"bind": target, "mode": "ro" if read_only else "rw"}
+            binds = [Mount(target, str(source), type="bind", read_only=True)
+                     for source, target, read_only in host_spec.mounts if read_only and self.bind_read_only]
             networking = None
             if self.network is not None:
                 endpoint = self.client.api.create_endpoint_config(
@@ -214,7 +274,7 @@ class DockerJob:
                 name=container_name(spec.name, spec.kind, host_spec.host),
                 hostname=host_spec.host,
                 environment=spec.environment,
-                volumes=volumes,
+                mounts=binds,
                 labels={**labels, f"{LABEL}.host": host_spec.host},
                 nano_cpus=int(cpus * 1e9),
                 mem_limit=memory,
@@ -223,13 +283,85 @@ class DockerJob:
                 # address until the job ends, and the toolkit waits until each name
                 # resolves; Docker's DNS forgets a stopped container at once.
                 extra_hosts={"host.docker.internal": "host-gateway", **addresses},
-                network=self.network.name if self.network else None,
+                network=self.network.name if self.network else self.access.network,
                 networking_config=networking,
                 detach=True,
             )
             self.containers[host_spec.host] = container
+            if self.network is not None and self.access.network:
+                self.client.networks.get(self.access.network).connect(container)
+        self._each_host(self._copy_in)
         for container in self.containers.values():
             container.start()
+        if any(h.live_outputs for h in spec.hosts):
+            self._live = threading.Thread(target=self._copy_live, daemon=True, name=f"live-{spec.name}")
+            self._live.start()
+
+    def _each_host(self, work) -> None:
+        """work(host_spec) for every host, side by side; the first error is raised."""
+        if len(self.spec.hosts) == 1:
+            work(self.spec.hosts[0])
+            return
+        errors = []
+
+        def one(host_spec):
+            try:
+                work(host_spec)
+            except Exception as exc:
+                errors.append(exc)
+        threads = [threading.Thread(target=one, args=(h,), daemon=True) for h in self.spec.hosts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+
+    def _copy_in(self, host_spec: HostSpec) -> None:
+        """The host's /opt/ml tree, and the mounts not bound, into its container (what is bound
+        is left out: the folder under a bind mount is the engine's business, and read-only)."""
+        bound = [target for _, target, read_only in host_spec.mounts if read_only and self.bind_read_only]
+        upload = Upload([(host_spec.layout.root, CONTAINER_ROOT),
+                         *((source, target) for source, target, read_only in host_spec.mounts
+                           if not (read_only and self.bind_read_only))], leave_out=bound)
+        self.containers[host_spec.host].put_archive("/", upload.stream())
+        self._sent[host_spec.host] = upload.size
+
+    def _copy_out(self, host_spec: HostSpec, paths: list[str], whole_tree: bool = False) -> None:
+        """Those container paths into the layout (or the read-write mounts they are in); with
+        whole_tree, in one call of all /opt/ml."""
+        targets = {path: folder for path in paths if (folder := _host_folder(host_spec, path)) is not None}
+        container = self.containers[host_spec.host]
+        calls = [CONTAINER_ROOT] if whole_tree else _outermost(targets)
+        for path in calls:
+            try:
+                chunks, _ = container.get_archive(path)
+            except NotFound:  # the container has no such folder: nothing to read
+                continue
+            self._receivers[host_spec.host].receive(chunks, path, targets)
+
+    def _copy_back(self, host_spec: HostSpec) -> None:
+        """What the emulator reads once the host has exited (see ONE_CALL_BYTES)."""
+        # A read-write mount is where the job was told to write: an output path showing the same
+        # folder (training's /opt/ml/checkpoints beside a CheckpointConfig.LocalPath) holds only
+        # what was copied in, and is not read.
+        mounted = {source for source, _, read_only in host_spec.mounts if not read_only}
+        paths = [*(p for p in host_spec.outputs if _host_folder(host_spec, p) not in mounted),
+                 *(target for _, target, read_only in host_spec.mounts if not read_only)]
+        whole_tree = (self._sent.get(host_spec.host, 0) <= ONE_CALL_BYTES
+                      and all(_under(path, CONTAINER_ROOT) for path in paths)
+                      and not (self.bind_read_only and any(read_only for *_, read_only in host_spec.mounts)))
+        self._copy_out(host_spec, paths, whole_tree)
+
+    def _copy_live(self) -> None:
+        """Live outputs into the layout while the job runs (processing's Continuous uploads read them there)."""
+        hosts = [h for h in self.spec.hosts if h.live_outputs]
+        while not self._live_done.wait(LIVE_SYNC_SECONDS):
+            for host_spec in hosts:
+                try:
+                    self._copy_out(host_spec, host_spec.live_outputs)
+                except Exception as exc:  # the next round, or the copy at the end, tries again
+                    log.debug("live outputs of %s on %s: %s", self.spec.name, host_spec.host, exc)
 
     def _create_network(self, labels: dict) -> dict[str, str]:
         """A private network per job (algo-N reach each other and nobody else) with a fixed
@@ -299,6 +431,20 @@ class DockerJob:
             t.start()
         for t in threads:
             t.join()
+        self._live_done.set()
+        if self._live is not None:
+            self._live.join()
+
+        def copy_back(host_spec: HostSpec) -> None:
+            if codes.get(host_spec.host) is None:
+                return  # lost with the engine: nothing to read
+            try:
+                self._copy_back(host_spec)
+            except (DockerException, OSError, tarfile.TarError, *ENGINE_GONE) as exc:
+                log.warning("could not copy the outputs of %s on %s back: %s", self.spec.name, host_spec.host, exc)
+                if codes[host_spec.host] == 0:
+                    codes[host_spec.host] = None  # its outputs are lost as if the host were
+        self._each_host(copy_back)
         return codes
 
     def _stopped_from_outside(self, container) -> bool:
@@ -321,18 +467,17 @@ class DockerJob:
             t.join()
 
     def remove(self) -> None:
+        for receiver in self._receivers.values():
+            shutil.rmtree(receiver.staging, ignore_errors=True)
         try:
             self._remove()
         except ENGINE_GONE:
             when_engine_answers(self._remove, f"the containers of {self.spec.name}")
-            return
-        if os.geteuid() != 0:
-            self._give_files_back()
 
     def _remove(self) -> None:
         for container in self.containers.values():
             try:
-                container.remove(force=True)
+                container.remove(force=True, v=True)
             except (APIError, NotFound):
                 pass
         if self.network is not None:
@@ -341,17 +486,27 @@ class DockerJob:
             except (APIError, NotFound):
                 pass
 
-    def _give_files_back(self) -> None:
-        """Files a root container wrote become the emulator user's (local mode leaves root's)."""
-        owner = f"{os.getuid()}:{os.getgid()}"
-        for host_spec in self.spec.hosts:
-            try:
-                self.client.containers.run(
-                    self.spec.image, entrypoint=["chown", "-R", owner, "/x"], remove=True,
-                    volumes={str(host_spec.layout.root): {"bind": "/x", "mode": "rw"}},
-                    labels={LABEL: self.home}, network_mode="none")
-            except (APIError, DockerException) as exc:
-                log.warning("could not hand %s back to %s: %s", host_spec.layout.root, owner, exc)
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _outermost(paths) -> list[str]:
+    """The paths not inside another of them: one archive call each covers the rest."""
+    return [p for p in paths if not any(other != p and _under(p, other) for other in paths)]
+
+
+def _host_folder(host_spec: HostSpec, container_path: str):
+    """Where a container path's files go here: inside a read-write mount's folder, or the
+    layout; None for a read-only mount's (the user's file:// folder is never written) or a
+    path outside /opt/ml and every mount."""
+    for source, target, read_only in sorted(host_spec.mounts, key=lambda m: -len(m[1])):
+        if _under(container_path, target):
+            return None if read_only else source / container_path[len(target):].strip("/")
+    try:
+        return host_spec.layout.host_path(container_path)
+    except ValueError:
+        return None
 
 
 def _quiet_stop(container, grace_seconds: int) -> None:

@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
-from .contract import Layout
+from .contract import CHECKPOINTS_PATH, CONTAINER_ROOT, Layout
 from .instances import Instance
+
+# What the platform reads back from every host of every job: the model, output/ (data, the
+# failure and message files) and the checkpoints. A kind adds its own (processing's outputs).
+PLATFORM_OUTPUTS = (f"{CONTAINER_ROOT}/model", f"{CONTAINER_ROOT}/output", CHECKPOINTS_PATH)
 
 
 class StartError(Exception):
@@ -21,8 +25,14 @@ class StartError(Exception):
 class HostSpec:
     host: str  # algo-N
     layout: Layout
-    # (host path, container path, read-only) beside /opt/ml, e.g. file:// channels.
+    # (host path, container path, read-only) beside /opt/ml, e.g. file:// channels; what a
+    # read-write one holds is read back as outputs are.
     mounts: list[tuple[Path, str, bool]] = field(default_factory=list)
+    # Container paths the emulator reads in the layout once the host has exited, and those it
+    # also reads while the host runs: a runner whose containers do not write to this disk
+    # (Docker's) copies them back into the layout, the live ones as they change.
+    outputs: list[str] = field(default_factory=lambda: list(PLATFORM_OUTPUTS))
+    live_outputs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,7 +57,7 @@ class RunningJob(Protocol):
     def wait(self) -> dict[str, int | None]:
         """Block until every host exits; host -> exit code, or None for a host whose process
         was lost from outside the job (the container engine restarted, a `docker kill`).
-        One failing host stops the rest."""
+        One failing host stops the rest. When it returns, each host's outputs are in its layout."""
 
     def stop(self, grace_seconds: int) -> None:
         """SIGTERM every host, SIGKILL after the grace period."""
@@ -62,7 +72,7 @@ class ServeSpec:
     name: str  # unique container name
     image: str
     environment: dict[str, str]
-    model_dir: Path | None  # mounted read-only at /opt/ml/model
+    model_dir: Path | None  # its files at /opt/ml/model, read-only
     instance: Instance
     labels: dict[str, str] = field(default_factory=dict)
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import uuid
 from pathlib import Path
 
 from .docker_runner import DockerRunner
@@ -19,8 +20,23 @@ class NoRunner(Exception):
 
 
 def home_of(data_dir: Path) -> str:
-    """Which emulator started a container (a label): one value per data dir."""
-    return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    """Which emulator started a container (a label): one value per data dir, kept in it, so
+    that data dirs at one path in two emulators' own containers (docker-compose.yml, one
+    volume each) differ. A data dir from before that file keeps its value: its path's hash."""
+    path = data_dir / "emulator-id"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    by_path = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    if not data_dir.is_dir():
+        return by_path
+    served = (data_dir / "s3" / "master").is_dir()  # SeaweedFS has run there: an emulator served it before
+    home = by_path if served else uuid.uuid4().hex[:12]
+    partial = data_dir / f".emulator-id-{uuid.uuid4().hex[:8]}"
+    partial.write_text(home)
+    partial.replace(path)
+    return home
 
 
 def make_runner(choice: str, data_dir: Path) -> Runner:

@@ -1,8 +1,9 @@
-"""Model data on local disk, ready to mount at /opt/ml/model.
+"""Model data on the emulator's disk, ready for /opt/ml/model.
 
 ModelDataUrl's model.tar.gz is fetched and unpacked once per (URL, ETag) and shared
 read-only by every container of every endpoint that uses it, so a second endpoint or an
-update with the same model starts without a download.
+update with the same model starts without a download. The runner carries the folder to
+the containers (Docker's copies it into one volume on the engine: execution/docker_model_volumes.py).
 """
 
 import hashlib
@@ -75,13 +76,27 @@ class ModelDataCache:
         archive = work / "model.tar.gz"
         self.objects.download_file(url, archive)
         with tarfile.open(archive) as tar:
-            # "data" refuses members that escape the folder, links out of it and devices.
-            tar.extractall(work / "model", filter="data")
+            _extract(tar, work / "model")
         archive.unlink()
 
     def _lock(self, key: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
+
+
+def _extract(tar: tarfile.TarFile, folder: Path) -> None:
+    """tarfile's "data" filter refuses members that escape the folder, links out of it and
+    devices. A Python without it (before 3.11.4: Debian 12's 3.11.2, which the emulator's own
+    image runs) gets plain files and folders inside the folder, and a refusal for anything else."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(folder, filter="data")
+        return
+    root = folder.resolve()
+    for member in tar.getmembers():
+        target = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or (target != root and root not in target.parents):
+            raise tarfile.TarError(f"refusing archive member {member.name!r}: not a plain file or folder inside it")
+    tar.extractall(folder)
 
 
 def _short(exc: Exception) -> str:

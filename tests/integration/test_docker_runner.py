@@ -1,17 +1,24 @@
-"""The Docker runner against the real engine and the real image, without the HTTP layer."""
+"""The Docker runner against the real engine and the real image, without the HTTP layer; and
+against a second engine over TCP that shares no path with this process (tests/second_engine.py)."""
 
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import docker
 import pytest
+import urllib3
 
+import second_engine
 from emulator.execution import contract, instances
 from emulator.execution.docker_runner import LABEL, DockerRunner
-from emulator.execution.runner import HostSpec, JobSpec, StartError
-from emulator.execution.framework_image import PYTORCH_IMAGE
+from emulator.execution.framework_image import PYTORCH_IMAGE, SKLEARN_IMAGE
+from emulator.execution.runner import HostSpec, JobSpec, ServeSpec, StartError
+from helpers import wait_until
 
 pytestmark = pytest.mark.docker
+CODE = Path(__file__).resolve().parent / "code"
 
 
 def spec(tmp_path, name, script, count=1, instance="ml.m5.large"):
@@ -100,3 +107,112 @@ def test_a_host_that_finished_still_resolves(tmp_path):
         assert ("algo-2", "late-resolved") in lines
     finally:
         job.remove()
+
+
+# -- moving files through the engine's API (docker_files.py), on this machine's engine and on
+# the second one, which shares no path with this process (tests/second_engine.py) ---------------
+
+@pytest.fixture(scope="module", params=["local", "second"])
+def engine(request):
+    """(runner, image): this machine's engine on its socket, or the second engine over TCP."""
+    if request.param == "local":
+        return DockerRunner(), SKLEARN_IMAGE
+    return DockerRunner(client=second_engine.client()), second_engine.IMAGE
+
+
+def test_the_tree_goes_in_and_the_outputs_come_back(tmp_path, engine):
+    runner, image = engine
+    job_spec = spec(tmp_path, f"it-files-{int(time.time() * 1000)}",
+                    "set -e; cat /opt/ml/input/data/train/rows.csv; cat /opt/ml/input/data/user/note.txt; "
+                    "grep -c ' /opt/ml' /proc/self/mountinfo || true; "
+                    "mkdir -p /opt/ml/model/sub /opt/ml/processing/out; "
+                    "echo weights > /opt/ml/model/sub/w.txt; echo why > /opt/ml/output/failure; "
+                    "echo result > /opt/ml/processing/out/r.txt; echo step-9 > /opt/ckpt/step.txt; "
+                    "(echo scribble > /opt/ml/input/data/user/note.txt) 2>/dev/null || true; "  # read-only where bound
+                    "ln -s /etc/passwd /opt/ml/model/link")
+    job_spec.image = image
+    host = job_spec.hosts[0]
+    host.layout.channel_dir("train").mkdir(parents=True)
+    (host.layout.channel_dir("train") / "rows.csv").write_text("1,2\n")
+    user = tmp_path / "user-folder"  # a file:// channel: the user's own folder, read-only
+    user.mkdir()
+    (user / "note.txt").write_text("from the user's disk\n")
+    checkpoints = tmp_path / "ckpt"
+    checkpoints.mkdir()
+    (checkpoints / "step.txt").write_text("step-1\n")
+    host.layout.channel_dir("user").mkdir(parents=True)
+    host.mounts += [(user, "/opt/ml/input/data/user", True), (checkpoints, "/opt/ckpt", False)]
+    host.outputs.append("/opt/ml/processing/out")
+    job = runner.start(job_spec)
+    lines = [line for _, line in collect(job)]
+    codes = job.wait()
+    job.remove()
+    assert codes == {"algo-1": 0}
+    assert lines[:2] == ["1,2", "from the user's disk"]
+    # Nothing of this disk is mounted at /opt/ml (only a file:// channel, on an engine that sees it).
+    assert lines[2] == ("1" if runner.shares_files() else "0")
+    layout = host.layout
+    assert (layout.model_dir / "sub" / "w.txt").read_text() == "weights\n"
+    assert (layout.failure_file).read_text() == "why\n"
+    assert (layout.root / "processing" / "out" / "r.txt").read_text() == "result\n"
+    assert (checkpoints / "step.txt").read_text() == "step-9\n"  # a read-write mount comes back
+    assert (user / "note.txt").read_text() == "from the user's disk\n"  # the user's folder is never written
+    assert not (layout.model_dir / "link").exists()  # links are not brought back (uploads skip them)
+
+
+def test_live_outputs_come_back_while_the_job_runs(tmp_path, engine):
+    runner, image = engine
+    job_spec = spec(tmp_path, f"it-live-{int(time.time() * 1000)}",
+                    "mkdir -p /opt/ml/processing/live; echo first > /opt/ml/processing/live/a.txt; "
+                    "while [ ! -e /opt/ml/processing/go ]; do sleep 0.1; done; "
+                    "echo second > /opt/ml/processing/live/a.txt")
+    job_spec.image = image
+    host = job_spec.hosts[0]
+    live = host.layout.root / "processing" / "live"
+    host.outputs.append("/opt/ml/processing/live")
+    host.live_outputs.append("/opt/ml/processing/live")
+    job = runner.start(job_spec)
+    try:
+        wait_until(lambda: (live / "a.txt").is_file() and (live / "a.txt").read_text() == "first\n", 30,
+                   "a.txt copied back while the job runs")
+        before = (live / "a.txt").stat().st_mtime_ns
+        job.containers["algo-1"].exec_run(["touch", "/opt/ml/processing/go"])
+        assert job.wait() == {"algo-1": 0}
+        assert (live / "a.txt").read_text() == "second\n"
+        assert (live / "a.txt").stat().st_mtime_ns != before  # a watcher of (mtime, size) sees the change
+    finally:
+        job.remove()
+
+
+def test_model_data_is_one_volume_shared_read_only_and_removed_after_its_last_container(tmp_path, engine):
+    runner, image = engine
+    model_dir = tmp_path / "model"
+    (model_dir / "code").mkdir(parents=True)
+    (model_dir / "weights.txt").write_text("w=3\n")
+    shutil.copy(CODE / "weights_inference.py", model_dir / "code" / "inference.py")
+    stamp = int(time.time() * 1000)
+    servings = []
+    try:
+        for i in range(2):
+            servings.append(runner.serve(ServeSpec(
+                name=f"smemu-it-serve-{stamp}-{i}", image=image, environment={"SAGEMAKER_PROGRAM": "inference.py"},
+                model_dir=model_dir, instance=instances.lookup("ml.m5.large"))))
+        http = urllib3.PoolManager(retries=False)
+
+        def answer(serving):
+            try:
+                reply = http.request("POST", serving.url + "/invocations", body=b"x", timeout=2)
+                return reply.data.decode() if reply.status == 200 else None
+            except urllib3.exceptions.HTTPError:
+                return None
+        assert [wait_until(lambda s=s: answer(s), 60, "the model answers") for s in servings] == \
+            ["w=3 writable=False"] * 2  # the model's file, in a folder it cannot write
+        volumes = {m["Name"] for s in servings for m in runner.client.api.inspect_container(s.container.id)["Mounts"]}
+        assert len(volumes) == 1  # both instances mount one copy of the model
+        servings.pop().stop(grace_seconds=1)
+        assert runner.client.volumes.list(filters={"name": next(iter(volumes))})  # the other still uses it
+        servings.pop().stop(grace_seconds=1)
+        assert not runner.client.volumes.list(filters={"name": next(iter(volumes))})
+    finally:
+        for serving in servings:
+            serving.stop(grace_seconds=1)

@@ -77,7 +77,11 @@ class ProcessingJobKind:
             contract.write_resource_config(layout, host.host, names, instance_type, layout.processing_config_dir)
             for output in _outputs(doc):
                 # Output folders exist before the container starts, as SageMaker makes them.
-                layout.host_path(output["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
+                local = output["S3Output"]["LocalPath"]
+                layout.host_path(local).mkdir(parents=True, exist_ok=True)
+                host.outputs.append(local)
+                if output["S3Output"]["S3UploadMode"] == "Continuous":
+                    host.live_outputs.append(local)  # ContinuousUpload reads it while the job runs
         for item in doc.get("ProcessingInputs", []):
             s3 = item["S3Input"]
             data.fetch_input(self.objects, s3["S3Uri"], s3["S3DataType"], s3["S3DataDistributionType"], hosts,
