@@ -16,7 +16,7 @@ from .aws.json_edge import guard_json_edges
 from .backing.identity import IdentityFacade
 from .backing.moto_services import LogSink, MetricSink, Queues, moto_wsgi_app
 from .backing.objects import ObjectStore
-from .backing.proxy import ReverseProxy
+from .backing.proxy import ReverseProxy, canonical_user_id
 from .backing.seaweed import SeaweedS3
 from .config import Settings
 from .console import console_blueprint
@@ -193,7 +193,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         routing.SAGEMAKER_RUNTIME: RuntimeApp(invoker, capture, async_inference),
         routing.EMULATOR: console_app,
         routing.CONSOLE: console_app,
-        routing.S3: ReverseProxy(s3.url),
+        routing.S3: ReverseProxy(s3.url, s3.buckets, owner_id=canonical_user_id(settings.account_id)),
         routing.MOTO: moto_app,
         routing.IDENTITY: IdentityFacade(moto_app, settings.account_id),
     }), OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))

@@ -1,5 +1,7 @@
 """A streaming WSGI reverse proxy: the S3 edge forwards requests to SeaweedFS as they are."""
 
+import datetime
+import hashlib
 import logging
 import uuid
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -19,20 +21,48 @@ _SSE_PREFIX = "x-amz-server-side-encryption"
 
 
 class ReverseProxy:
-    def __init__(self, upstream: str):
+    def __init__(self, upstream: str, buckets=None, owner_id: str = ""):
+        """buckets: () -> [(name, creation time)], what ListBuckets answers (SeaweedFS's own
+        answer is empty for requests without its identities); owner_id: the Owner it names."""
         self.upstream = upstream.rstrip("/")
         self.pool = urllib3.PoolManager(maxsize=32, retries=False)
+        self.buckets = buckets
+        self.owner_id = owner_id
 
     def __call__(self, environ, start_response):
         if not _is_utf8_uri(environ):
             # SeaweedFS answers some of these (a ListObjects prefix of %ff) with a 500.
             return _s3_error(start_response, 400, "InvalidURI", "Couldn't parse the specified URI.")
         try:
+            if self.buckets and environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "/") == "/":
+                return self._list_buckets(environ, start_response)
             return self._forward(environ, start_response)
         except urllib3.exceptions.HTTPError as exc:
             log.warning("S3 store did not answer: %s", exc)
             return _s3_error(start_response, 503, "ServiceUnavailable",
                              "The emulator's S3 store (SeaweedFS) is not answering; retry shortly.")
+
+    def _list_buckets(self, environ, start_response):
+        """ListBuckets (`GET /`), with its `prefix` and `max-buckets`/`continuation-token` paging."""
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        buckets = [b for b in self.buckets() if b[0].startswith(query.get("prefix", ""))]
+        if query.get("continuation-token"):
+            buckets = [b for b in buckets if b[0] > query["continuation-token"]]
+        limit = int(query["max-buckets"]) if query.get("max-buckets", "").isdigit() else None
+        token = buckets[limit - 1][0] if limit and len(buckets) > limit else None
+        items = "".join(f"<Bucket><Name>{escape(name)}</Name><CreationDate>"
+                        f"{datetime.datetime.fromtimestamp(created, datetime.timezone.utc):%Y-%m-%dT%H:%M:%S.000Z}"
+                        "</CreationDate></Bucket>" for name, created in buckets[:limit])
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult '
+                'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                f"<Owner><ID>{self.owner_id}</ID><DisplayName>emulator</DisplayName></Owner>"
+                f"<Buckets>{items}</Buckets>"
+                + (f"<ContinuationToken>{escape(token)}</ContinuationToken>" if token else "")
+                + (f"<Prefix>{escape(query['prefix'])}</Prefix>" if query.get("prefix") else "")
+                + "</ListAllMyBucketsResult>").encode()
+        start_response("200 OK", [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
+                                  ("x-amz-request-id", uuid.uuid4().hex[:16].upper())])
+        return [body]
 
     def _forward(self, environ, start_response):
         path = environ.get("RAW_URI") or environ.get("REQUEST_URI")
@@ -71,6 +101,11 @@ class ReverseProxy:
             out_headers.append(("Content-Length", upstream.headers["Content-Length"]))
         start_response(f"{upstream.status} {upstream.reason or ''}".strip(), out_headers)
         return _stream(upstream)
+
+
+def canonical_user_id(account_id: str) -> str:
+    """An S3 canonical user ID (64 hex digits) that stays the same for an account."""
+    return hashlib.sha256(f"sagemaker-emulator:{account_id}".encode()).hexdigest()
 
 
 def _is_utf8_uri(environ) -> bool:

@@ -6,6 +6,7 @@ gateway forwards S3 requests to it untouched and the emulator's own code uses it
 boto3 like any client.
 """
 
+import datetime
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ def weed_binary() -> str:
 
 _PORT_NAMES = ("s3.port", "master.port", "volume.port", "filer.port",
                "master.port.grpc", "volume.port.grpc", "filer.port.grpc", "s3.port.grpc")
+STOP_GRACE_SECONDS = 2  # SIGTERM, then SIGKILL (see stop)
 _VOLUME_FILE = re.compile(r"^(?:.+_)?(\d+)\.dat$")
 
 
@@ -135,11 +137,29 @@ class SeaweedS3:
                                    f"(volumes not loaded: {sorted(pending)})")
             time.sleep(0.05)
 
+    def buckets(self) -> list[tuple[str, float]]:
+        """(name, creation time) of every bucket, from the filer's /buckets folder: SeaweedFS's
+        own ListBuckets answers none to requests without its own identities (all of ours)."""
+        http = urllib3.PoolManager(retries=False, timeout=5)
+        answer = http.request("GET", f"http://127.0.0.1:{self.ports['filer.port']}/buckets/?limit=10000",
+                              headers={"Accept": "application/json"})
+        if answer.status != 200:
+            raise urllib3.exceptions.HTTPError(f"the filer answered {answer.status}")
+        buckets = []
+        for entry in json.loads(answer.data).get("Entries") or []:
+            name = entry["FullPath"].rsplit("/", 1)[-1]
+            if not name.startswith("."):  # .system and the like are SeaweedFS's own
+                created = datetime.datetime.fromisoformat(entry["Crtime"].replace("Z", "+00:00"))
+                buckets.append((name, created.timestamp()))
+        return sorted(buckets)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                # SeaweedFS lets SIGTERM wait out its servers' pre-stop delays (15 s and more);
+                # what it acknowledged is on disk already (a kill -9 loses nothing: test_crash).
+                self.process.wait(STOP_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -57,3 +57,19 @@ def test_a_request_in_absolute_form_reaches_the_object(emulator, s3):
     url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/key.txt"})
     answer = urllib3.ProxyManager(emulator.url).request("GET", url)
     assert (answer.status, answer.data) == (200, b"found")
+
+
+def test_list_buckets_names_every_bucket_and_pages(s3):
+    prefix = f"listed-{uuid.uuid4().hex[:8]}-"
+    names = [f"{prefix}{i}" for i in range(3)]
+    for name in names:
+        s3.create_bucket(Bucket=name)
+    listed = s3.list_buckets()
+    mine = [b for b in listed["Buckets"] if b["Name"] in names]
+    assert [b["Name"] for b in mine] == names  # sorted by name, as S3 lists them
+    assert all(b["CreationDate"].year >= 2026 for b in mine)
+    assert len(listed["Owner"]["ID"]) == 64
+    first = s3.list_buckets(Prefix=prefix, MaxBuckets=2)
+    assert [b["Name"] for b in first["Buckets"]] == names[:2] and first["ContinuationToken"] == names[1]
+    rest = s3.list_buckets(Prefix=prefix, MaxBuckets=2, ContinuationToken=first["ContinuationToken"])
+    assert [b["Name"] for b in rest["Buckets"]] == names[2:] and "ContinuationToken" not in rest
