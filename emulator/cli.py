@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from .config import Settings, default_data_dir
-from .execution.docker_engine import EngineSettingError
+from .execution.docker_engine import EngineSettingError, is_local_address
 from .execution.runners import RUNNERS
 
 
@@ -49,16 +49,6 @@ def _interface_address(name: str) -> str | None:
         return None
 
 
-def _is_local_address(address: str) -> bool:
-    """Whether this machine has that address (a listener can bind it)."""
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
-            s.bind((address, 0))
-        return True
-    except OSError:
-        return False
-
-
 def _container_side(settings: Settings, guard) -> list[str]:
     """Where containers call the emulator: let in by the host check, and listened on besides
     --host when it is an address of this machine. That is the host of SAGEMAKER_EMULATOR_CONTAINER_URL
@@ -74,7 +64,7 @@ def _container_side(settings: Settings, guard) -> list[str]:
     guard.allow_host(address)  # containers name it in Host
     if address == settings.host or settings.host in ("0.0.0.0", "::") or port != settings.port:
         return []
-    if not _is_local_address(address):
+    if not is_local_address(address):
         if not settings.container_url:
             logging.warning("the Docker engine's bridge gateway %s is not on this machine: its containers "
                             "cannot reach the emulator; set SAGEMAKER_EMULATOR_CONTAINER_URL", address)

@@ -156,6 +156,11 @@ def make_server(app, listen: list[str]):
                              channel_timeout=300, ident="sagemaker-emulator")
     if kind != "granian":
         raise SystemExit(f"{SERVER_ENV}={kind!r}: expected granian or waitress")
+    try:
+        import granian  # noqa: F401
+    except ImportError:  # a venv made before granian was a dependency
+        raise SystemExit("sagemaker-emulator serve: granian is not installed (pip install -e . installs it; "
+                         f"or set {SERVER_ENV}=waitress)") from None
     addresses = []
     for address in listen:
         host, _, port = address.rpartition(":")

@@ -1,9 +1,10 @@
 """Inference figures, side by side in one run: the emulator's InvokeEndpoint against the
 same payload POSTed straight to the container's /invocations.
 
-- latency p50/p99 with 1 client, throughput with 1 and 16 concurrent clients, both paths
+- latency p50/p99 with 1 client, throughput with 1 and 16 concurrent clients, every path
   through the same HTTP client (http.client, a connection per call), so the difference is
-  the emulator's own cost;
+  the emulator's own cost; direct is measured two ways, to the port the container publishes
+  on 127.0.0.1 and to its own address on the engine's bridge;
 - the same through boto3's invoke_endpoint, as a user calls it (adds SigV4 signing);
 - the emulator process's CPU time per invocation (where the 2 cores go under load);
 - CreateEndpoint -> InService, DeleteEndpoint -> gone, serverless cold and warm start.
@@ -164,26 +165,35 @@ def lifecycle(sm) -> tuple[list[float], list[float]]:
     return create, delete
 
 
+# The two ways to call the container without the emulator: its port published on 127.0.0.1 (as a
+# user on this machine reaches it; through the engine's userland proxy, docker-proxy) and its
+# own address on the engine's bridge (nothing in between, the cheapest way to it there is).
+DIRECT = {"published": "direct to the container's published port",
+          "bridge": "direct to the container's bridge address"}
+
+
 def hop(emulator, runtime, calls: int, rounds: int, seconds: float) -> dict:
     """The invoke hop, direct and through the emulator in alternating rounds."""
     # This emulator's (its data dir's label): another benchmark may run an endpoint "bench" too.
     [container] = docker.from_env().containers.list(filters={"label": [
         "sagemaker-emulator.owner=bench", f"sagemaker-emulator={home_of(emulator.data_dir)}"]})
-    port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
-    paths = {"direct": (f"http://127.0.0.1:{port}/invocations", HEADERS),
+    network = container.attrs["NetworkSettings"]
+    paths = {"published": (f"http://127.0.0.1:{network['Ports']['8080/tcp'][0]['HostPort']}/invocations", HEADERS),
+             "bridge": (f"http://{network['IPAddress']}:8080/invocations", HEADERS),
              "emulator": (f"{emulator.url}/endpoints/bench/invocations", SIGNED)}
     posts = {name: poster(url, headers) for name, (url, headers) in paths.items()}
     posts["boto3"] = lambda: runtime.invoke_endpoint(EndpointName="bench", Body=PAYLOAD, **{
         "ContentType": "application/json", "Accept": "application/json"})["Body"].read()
     samples = {name: [] for name in posts}
-    overheads = []
+    added = {name: [] for name in DIRECT}  # per round: emulator p50 - direct p50
     for round_ in range(rounds):
         p50 = {}
         for name, post in posts.items():
             values = latencies(post, calls // rounds, warm_up=50 if round_ == 0 else 5)
             samples[name] += values
             p50[name] = statistics.median(values)
-        overheads.append(p50["emulator"] - p50["direct"])
+        for name in DIRECT:
+            added[name].append(p50["emulator"] - p50[name])
     done = {(name, clients): [] for name in paths for clients in CLIENTS}
     cpu_per_call = []
     for _ in range(rounds):
@@ -194,7 +204,7 @@ def hop(emulator, runtime, calls: int, rounds: int, seconds: float) -> dict:
                 done[(name, clients)].append(calls_done)
                 if name == "emulator" and clients == CLIENTS[-1]:
                     cpu_per_call.append((cpu_seconds(emulator.proc.pid) - cpu) / calls_done * 1000)
-    return {"samples": samples, "overheads": overheads, "done": done, "cpu_per_call": cpu_per_call}
+    return {"samples": samples, "added": added, "done": done, "cpu_per_call": cpu_per_call}
 
 
 def report(figures: dict, calls: int, rounds: int, seconds: float, server: str, load: list) -> None:
@@ -204,18 +214,22 @@ def report(figures: dict, calls: int, rounds: int, seconds: float, server: str, 
           "handlers, ml.m5.large (2 workers)")
     print(f"load average (1, 5, 15 min) before: {load[0]}; after: {load[1]}\n")
     print("| path | p50 ms | p99 ms |\n|---|---:|---:|")
-    for name, label in (("direct", "direct to the container"), ("emulator", "emulator InvokeEndpoint (http.client)"),
+    for name, label in (*DIRECT.items(), ("emulator", "emulator InvokeEndpoint (http.client)"),
                         ("boto3", "emulator InvokeEndpoint (boto3)")):
         print(f"| {label} | {statistics.median(samples[name]):.2f} | {pct(samples[name], 99):.2f} |")
-    overall = statistics.median(samples["emulator"]) - statistics.median(samples["direct"])
-    print(f"\np50 added by the emulator: {overall:+.2f} ms over all calls; per round "
-          f"{spread(figures['overheads'], '+.2f')} ms\n")
-    print("| clients | direct calls/s | emulator calls/s | ratio (median of rounds, range) |\n|---:|---:|---:|---:|")
+    print()
+    for name in DIRECT:
+        overall = statistics.median(samples["emulator"]) - statistics.median(samples[name])
+        print(f"p50 added by the emulator over {name}: {overall:+.2f} ms over all calls; per round "
+              f"{spread(figures['added'][name], '+.2f')} ms")
+    print("\n| clients | published calls/s | bridge calls/s | emulator calls/s | emulator / published "
+          "(median of rounds, range) | emulator / bridge |\n|---:|---:|---:|---:|---:|---:|")
     for clients in CLIENTS:
-        direct, via = done[("direct", clients)], done[("emulator", clients)]
-        ratios = [v / d * 100 for v, d in zip(via, direct)]
-        print(f"| {clients} | {sum(direct) / (rounds * seconds):.0f} | {sum(via) / (rounds * seconds):.0f} | "
-              f"{spread(ratios, '.0f')} % |")
+        rate = {name: sum(done[(name, clients)]) / (rounds * seconds) for name in ("published", "bridge", "emulator")}
+        ratios = {name: spread([v / d * 100 for v, d in zip(done[("emulator", clients)], done[(name, clients)])],
+                               ".0f") for name in DIRECT}
+        print(f"| {clients} | {rate['published']:.0f} | {rate['bridge']:.0f} | {rate['emulator']:.0f} | "
+              f"{ratios['published']} % | {ratios['bridge']} % |")
     print(f"\nemulator CPU per invocation with {CLIENTS[-1]} clients: {spread(figures['cpu_per_call'], '.2f')} ms")
 
 

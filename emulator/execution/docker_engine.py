@@ -10,7 +10,13 @@ paths (`shares_files`) and copied in otherwise.
 
 How containers reach the emulator is its URL in their environment (AWS_ENDPOINT_URL, set from
 SAGEMAKER_EMULATOR_CONTAINER_URL by app.container_env). How the emulator reaches an inference
-container, two ways:
+container, three ways:
+- on the engine's bridge: an engine on this machine (`shares_files`) whose bridge's gateway is
+  one of this machine's addresses (not a VM's, as Docker Desktop's, nor another network
+  namespace's, as rootless Docker's) routes this machine to the container's own address, so
+  the emulator calls it there and not through the published port's userland proxy
+  (docker-proxy: about 0.3 ms and its CPU per invocation, BENCHMARKS.md inference); the port
+  is still published for the user;
 - published: port 8080 published on the engine host's SAGEMAKER_EMULATOR_PUBLISH_ADDRESS
   (127.0.0.1 by default: an engine on this machine; for one on another machine, that machine's
   address as the emulator reaches it, where the port is then open to whoever reaches it too);
@@ -53,6 +59,16 @@ class EngineAccess:
     def url_host(self) -> str:
         """The publish address as a URL's host (IPv6 in brackets)."""
         return f"[{self.publish_address}]" if ":" in self.publish_address else self.publish_address
+
+
+def is_local_address(address: str) -> bool:
+    """Whether this machine has that address (a listener can bind it)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
+            s.bind((address, 0))
+        return True
+    except OSError:
+        return False
 
 
 def shares_files(client: docker.DockerClient) -> bool:

@@ -23,8 +23,9 @@ import urllib3
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import DeviceRequest, IPAMConfig, IPAMPool, Mount
 
+from ..backing.child_process import start_time
 from .contract import CONTAINER_ROOT
-from .docker_engine import EngineAccess, shares_files
+from .docker_engine import EngineAccess, is_local_address, shares_files
 from .docker_files import Receiver, Upload
 from .docker_model_volumes import ModelVolumes
 from .runner import HostSpec, JobSpec, LineSink, ServeSpec, StartError
@@ -117,8 +118,9 @@ class DockerRunner:
 
     def serve(self, spec: ServeSpec) -> "DockerServingContainer":
         """Start an inference container, its model's volume at /opt/ml/model (read-only), port
-        8080 published on the publish address only (127.0.0.1 by default), or not published
-        and reached on the container network when there is one."""
+        8080 published on the publish address only (127.0.0.1 by default) and called there or,
+        on an engine of this machine, at the container's bridge address; or not published and
+        reached on the container network when there is one."""
         self.image_id(spec.image)
         cpus, memory = spec.instance.limits()
         mounts, held = [], None
@@ -139,14 +141,14 @@ class DockerRunner:
                 device_requests=_gpu_request(spec.instance.gpus),
                 extra_hosts={"host.docker.internal": "host-gateway"}, **reach)
             container.reload()
-            url = self._serving_url(container)
+            url, bridge = self._serving_url(container), self._bridge_url(container)
         except (APIError, DockerException, KeyError, IndexError, TypeError, OSError, tarfile.TarError,
                 *ENGINE_GONE) as exc:
             _remove_quietly(self.client, spec.name)
             if held is not None:
                 self.volumes.release(held)
             raise StartError(_start_failure(exc, spec.instance)) from exc
-        return DockerServingContainer(container, url,
+        return DockerServingContainer(container, url, bridge,
                                       on_removed=(lambda: self.volumes.release(held)) if held else None)
 
     def _serving_url(self, container) -> str:
@@ -154,6 +156,18 @@ class DockerRunner:
         if self.access.network:
             return f"http://{settings['Networks'][self.access.network]['IPAddress']}:8080"
         return f"http://{self.access.url_host()}:{settings['Ports']['8080/tcp'][0]['HostPort']}"
+
+    def _bridge_url(self, container) -> tuple[str, int, int] | None:
+        """(URL, pid, start time) of the container on the engine's bridge, when this machine
+        routes there (docker_engine.py) and sees the container's process (its pid is this
+        machine's); else None."""
+        settings, pid = container.attrs["NetworkSettings"], container.attrs["State"].get("Pid")
+        if self.access.network or not (settings.get("IPAddress") and settings.get("Gateway") and pid):
+            return None
+        if not (self.shares_files() and is_local_address(settings["Gateway"])):
+            return None
+        started = start_time(pid)
+        return (f"http://{settings['IPAddress']}:8080", pid, started) if started is not None else None
 
     def remove_leftovers(self, kind: str) -> None:
         """Containers and networks of that kind left by an emulator that did not shut down
@@ -185,10 +199,24 @@ def _remove_quietly(client, name: str) -> None:
 
 
 class DockerServingContainer:
-    def __init__(self, container, url: str, on_removed=None):
+    def __init__(self, container, url: str, bridge: tuple[str, int, int] | None = None, on_removed=None):
         self.container = container
-        self.url = url
+        self._url = url
+        self._bridge = bridge
         self._on_removed = on_removed  # once the container is gone (its model volume is let go)
+
+    @property
+    def url(self) -> str:
+        """Where the emulator calls it now: its bridge address while its own process runs (no
+        proxy between; docker_engine.py), else its published port. The engine gives a bridge
+        address to the next container as soon as this one lets it go, while a host port comes
+        round again only after the engine's ~28,000 others: so the address is used only while
+        the container's first process, the very one (pid and start time), is alive."""
+        if self._bridge is not None:
+            url, pid, started = self._bridge
+            if start_time(pid) == started:
+                return url
+        return self._url
 
     def follow_logs(self, sink) -> None:
         DockerJob._follow("", self.container, lambda _host, line: sink(line))

@@ -84,16 +84,18 @@ class LiveInstance:
     next_replace_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __post_init__(self):
-        host, port = self.container.url.split("//", 1)[1].split(":")
-        self.host, self.port = host, int(port)
+    def address(self) -> tuple[str, int]:
+        """(host, port) where the container answers now: asked of it on each call, as a
+        Docker container's changes when it dies (execution/docker_runner.py)."""
+        host, port = self.container.url.split("//", 1)[1].rsplit(":", 1)
+        return host, int(port)
 
     def exchange(self, method: str, path: str, timeout: float, body: bytes | None = None,
                  headers: dict | None = None) -> "Exchange":
         """One request to the container on a connection of its own (the toolkit's server
         closes each; plain http.client costs ~0.1-0.3 ms less per call than a pool here).
         Raises OSError or http.client.HTTPException when the container does not answer."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        connection = http.client.HTTPConnection(*self.address(), timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             return Exchange(connection, connection.getresponse())

@@ -145,7 +145,7 @@ class Invoker:
 
     def _forward(self, call: Invocation, instance: LiveInstance, stream: bool) -> Answer:
         try:
-            exchange = forward.post(instance.host, instance.port, "/invocations", call.body, call.headers,
+            exchange = forward.post(*instance.address(), "/invocations", call.body, call.headers,
                                     self.timeout_seconds)
         except ConnectionRefusedError as exc:
             raise NotListening(str(exc)) from exc

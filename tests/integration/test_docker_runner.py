@@ -207,6 +207,15 @@ def test_model_data_is_one_volume_shared_read_only_and_removed_after_its_last_co
                 return None
         assert [wait_until(lambda s=s: answer(s), 60, "the model answers") for s in servings] == \
             ["w=3 writable=False"] * 2  # the model's file, in a folder it cannot write
+        # Called where it answered: this machine's engine at the container's bridge address (no
+        # userland proxy between), the engine over TCP (elsewhere, for all the runner knows) at the port.
+        networks = [runner.client.api.inspect_container(s.container.id)["NetworkSettings"] for s in servings]
+        published = [f"http://127.0.0.1:{n['Ports']['8080/tcp'][0]['HostPort']}" for n in networks]
+        local = runner.client.api.base_url.startswith("http+docker://localhost")
+        assert [s.url for s in servings] == ([f"http://{n['IPAddress']}:8080" for n in networks] if local else published)
+        if local:  # once its process is gone its bridge address may be the next container's: the port it is
+            runner.client.api.kill(servings[0].container.id)
+            wait_until(lambda: servings[0].url == published[0], 10, "the killed container to be called at its port")
         volumes = {m["Name"] for s in servings for m in runner.client.api.inspect_container(s.container.id)["Mounts"]}
         assert len(volumes) == 1  # both instances mount one copy of the model
         servings.pop().stop(grace_seconds=1)
