@@ -40,6 +40,7 @@ from .sagemaker.jobs.service import JobService
 from .sagemaker.jobs.training_worker import TrainingJobKind
 from .sagemaker.jobs.transform import TRANSFORM_JOB
 from .sagemaker.jobs.transform_worker import TransformWorker
+from .sagemaker.notebooks import Notebooks
 from .sagemaker.provider import SageMakerProvider
 from .sagemaker.registry.api import RegistryApi
 from .sagemaker.registry.model_registry import ModelRegistry
@@ -52,7 +53,9 @@ from .sagemaker.workflows.pipelines.api import PipelinesApi
 from .sagemaker.workflows.pipelines.resources import PipelineResources
 from .sagemaker.workflows.tuning.job import TUNING_JOB
 from .sagemaker.workflows.tuning.api import TuningOperations
+from .shell_env import sdk_config
 from .store import Store
+from .testing import fast_path
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class Emulator:
     closers: list
     data_dir_lock: object = None
     workflows: list = field(default_factory=list)  # each restore()s its runs after the jobs'
+    apps: list = field(default_factory=list)  # long-running apps (notebooks): each restore()s its own
 
     def start(self) -> None:
         """Start the backing services and bring stored state back (blocks until S3 answers)."""
@@ -92,6 +96,8 @@ class Emulator:
         for workflow in self.workflows:
             workflow.restore()
         self.hosting.restore()
+        for apps in self.apps:
+            apps.restore()
 
     def close(self) -> None:
         for close in self.closers:
@@ -132,6 +138,18 @@ def container_env(settings: Settings, runner_name: str) -> dict[str, str]:
             "AWS_SECRET_ACCESS_KEY": "emulator"}
 
 
+NOTEBOOK_FAST_PATH = "/opt/sagemaker-emulator/fast-path"
+
+
+def notebook_kernels(platform_env: dict[str, str]) -> tuple[dict[str, str], list]:
+    """What notebook kernels start with besides the SDK's config file: the job containers' way to
+    the emulator, `sagemaker-emulator env`'s SDK settings, and the SDK fast path as under
+    `sagemaker-emulator run` (copied into the container), so that cells wait seconds, not minutes."""
+    env = {**platform_env, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONPATH": NOTEBOOK_FAST_PATH,
+           fast_path.module().ENV: platform_env["AWS_ENDPOINT_URL"]}
+    return env, [(fast_path.PYTHONPATH_DIR, NOTEBOOK_FAST_PATH)]
+
+
 def create_emulator(settings: Settings, runner=None) -> Emulator:
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -159,8 +177,11 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     registry = ModelRegistry(store, settings.region, settings.account_id)
     pipeline_resources = PipelineResources(store)
     monitoring_resources = MonitoringResources(store)
+    notebooks = Notebooks(store, runner, logs, data_dir / "notebooks", *notebook_kernels(platform_env),
+                          sdk_config(settings.region, settings.account_id), settings.notebook_lifecycle_seconds,
+                          settings.region, settings.account_id, f"{settings.url}/#/notebooks")
     tagging = Tagging(store, [*(w.jobs for w in job_workers), models, configs, hosting.endpoints, tuning_jobs, *registry.resources,
-                               *pipeline_resources.taggable, *monitoring_resources.taggable])
+                               *pipeline_resources.taggable, *monitoring_resources.taggable, *notebooks.taggable])
     # Workflows (sagemaker/workflows) drive jobs through `api`: the operations a user calls.
     api = SageMakerApi()
     tuning = TuningOperations(tuning_jobs, api, tagging, metrics, settings.region, settings.account_id,
@@ -177,6 +198,7 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         tuning,
         pipelines,
         monitoring,
+        *notebooks.parts(tagging),
         Searcher(store, [*(w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE), registry.groups]),
     ])
     api.bind(provider)
@@ -199,8 +221,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
     }), OriginGuard(settings.host, settings.allow_hosts, settings.allow_origins))
     return Emulator(settings, s3, objects, logs, metrics, store, provider, job_service, hosting, gateway,
                     runner_name, runner,
-                    closers=[monitoring.close, pipelines.close, tuning.close, async_inference.close, hosting.close, capture.close, invocation_metrics.close],
-                    data_dir_lock=data_dir_lock, workflows=[tuning, pipelines, monitoring])
+                    closers=[notebooks.close, monitoring.close, pipelines.close, tuning.close, async_inference.close, hosting.close, capture.close, invocation_metrics.close],
+                    data_dir_lock=data_dir_lock, workflows=[tuning, pipelines, monitoring], apps=[notebooks])
 
 
 class Gateway:

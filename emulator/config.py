@@ -46,6 +46,9 @@ class Settings:
     # How often a tuning job's driver looks at its trials (sagemaker/workflows/tuning_driver.py).
     tuning_poll_seconds: float = field(default_factory=lambda: float(
         os.environ.get("SAGEMAKER_EMULATOR_TUNING_POLL_SECONDS", "0.5")))
+    # How long a notebook instance's lifecycle script may run (AWS: 5 minutes) before the instance fails.
+    notebook_lifecycle_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("SAGEMAKER_EMULATOR_NOTEBOOK_LIFECYCLE_SECONDS", "300")))
     # Host names/addresses and browser origins let through besides the emulator's own
     # (aws/guard.py); "*" lets every one through. `serve --allow-host/--allow-origin` add to these.
     allow_hosts: list[str] = field(default_factory=lambda: _env_list("SAGEMAKER_EMULATOR_ALLOW_HOSTS"))

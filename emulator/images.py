@@ -1,12 +1,12 @@
 """Building the framework images, on a machine with a registry or with none.
 
-Four images from containers/: a base (Debian's python3 in a venv, the scientific stack, the
-SageMaker toolkits, `serve`) and the PyTorch, scikit-learn and XGBoost images FROM it, so
-they share its layers. Steps, each skipped when its result exists: the Debian image (pulled,
-or bootstrapped from Debian's archive with debootstrap when no registry answers), one
-wheelhouse of every image's Python packages made with the host's pip (which reaches PyPI
-where containers may not), and a `docker build` per image that installs from that wheelhouse
-served on loopback. Each image carries the digest of its recipe (its pins, its files, its
+The images from containers/: a base (Debian's python3 in a venv, the scientific stack, the
+SageMaker toolkits, `serve`) and the PyTorch, scikit-learn, XGBoost, Model Monitor and notebook
+(JupyterLab) images FROM it, so they share its layers. Steps, each skipped when its result
+exists: the Debian image (pulled, or bootstrapped from Debian's archive with debootstrap when
+no registry answers), one wheelhouse of every image's Python packages made with the host's pip
+(which reaches PyPI where containers may not), and a `docker build` per image that installs
+from that wheelhouse served on loopback. Each image carries the digest of its recipe (its pins, its files, its
 parent's digest) as a label: an image whose label matches is not built again.
 """
 
@@ -28,6 +28,7 @@ from docker.errors import DockerException, ImageNotFound
 
 from .execution.framework_image import (BASE_IMAGE, MODEL_MONITOR_IMAGE, PYTORCH_IMAGE, SKLEARN_IMAGE, SKLEARN_VERSION,
                                         XGBOOST_IMAGE, XGBOOST_VERSION, torch_pair)
+from .sagemaker.images import JUPYTERLAB_VERSION, NOTEBOOK_IMAGE, NOTEBOOK_SDK_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTAINERS = REPO_ROOT / "containers"
@@ -64,7 +65,10 @@ def _recipes() -> tuple[Recipe, ...]:
                                               "sagemaker-pytorch-inference==2.0.25"), base),
             Recipe(SKLEARN_IMAGE, "sklearn", (), base),
             Recipe(XGBOOST_IMAGE, "xgboost", (f"xgboost-cpu=={XGBOOST_VERSION}",), base),
-            Recipe(MODEL_MONITOR_IMAGE, "model-monitor", (), base))
+            Recipe(MODEL_MONITOR_IMAGE, "model-monitor", (), base),
+            # soupsieve (under jupyterlab's nbconvert): 3.x and later need Python 3.11.5, Debian has 3.11.2.
+            Recipe(NOTEBOOK_IMAGE, "notebook", (f"jupyterlab=={JUPYTERLAB_VERSION}", f"sagemaker=={NOTEBOOK_SDK_VERSION}",
+                                                "matplotlib==3.11.2", "soupsieve==2.10"), base))
 
 
 RECIPES = _recipes()

@@ -17,19 +17,23 @@ def config_dir() -> Path:
     return Path(base) / "sagemaker-emulator"
 
 
+def sdk_config(region: str, account: str = ACCOUNT_ID) -> str:
+    """The SDK's config file (also what notebook kernels get: emulator/sagemaker/notebooks)."""
+    return ("# Written by the SageMaker emulator for the SageMaker Python SDK "
+            "(SAGEMAKER_USER_CONFIG_OVERRIDE).\n"
+            "SchemaVersion: '1.0'\n"
+            "SageMaker:\n"
+            "  PythonSDK:\n"
+            "    Modules:\n"
+            "      TelemetryOptOut: true\n"
+            "      Session:\n"
+            f"        DefaultS3Bucket: sagemaker-{region}-{account}\n")
+
+
 def write_sdk_config(region: str, account: str = ACCOUNT_ID) -> Path:
     path = config_dir() / f"sagemaker-sdk-{region}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "# Written by `sagemaker-emulator env` for the SageMaker Python SDK "
-        "(SAGEMAKER_USER_CONFIG_OVERRIDE).\n"
-        "SchemaVersion: '1.0'\n"
-        "SageMaker:\n"
-        "  PythonSDK:\n"
-        "    Modules:\n"
-        "      TelemetryOptOut: true\n"
-        "      Session:\n"
-        f"        DefaultS3Bucket: sagemaker-{region}-{account}\n")
+    path.write_text(sdk_config(region, account))
     return path
 
 

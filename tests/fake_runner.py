@@ -1,8 +1,9 @@
 """A Runner that runs jobs and inference containers in this process, for tests without Docker.
 
 An image names a program the test registers in `FakeRunner.images`: a training program (a
-callable given a FakeHost, run on a thread per host) or a ServeProgram (what a tiny HTTP
-server on 127.0.0.1 answers at /ping and /invocations). Everything around them is real: the
+callable given a FakeHost, run on a thread per host), a ServeProgram (what a tiny HTTP
+server on 127.0.0.1 answers at /ping and /invocations) or an AppProgram (a long-running app:
+a notebook instance's or a Studio app's container, its volume a folder the runner keeps). Everything around them is real: the
 emulator prepares each host's /opt/ml tree on disk, a program reads and writes real files in
 it, and the emulator uploads what it wrote to the real S3.
 
@@ -15,6 +16,9 @@ outside the emulator (what a `docker kill` or an engine restart does to a contai
 
 import hashlib
 import http.server
+import shutil
+import socket
+import tempfile
 import threading
 import time
 import traceback
@@ -23,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from emulator.execution.contract import Layout
-from emulator.execution.runner import JobSpec, LineSink, ServeSpec, StartError
+from emulator.execution.runner import AppSpec, JobSpec, LineSink, ServeSpec, StartError
 
 KILLED = 137           # what a SIGKILLed process exits with
 TERMINATED = 143       # what a process without a SIGTERM handler exits with
@@ -328,6 +332,116 @@ class FakeServingContainer:
         self.exit(TERMINATED, drain_seconds=0)
 
 
+# -- apps -----------------------------------------------------------------------------------
+
+@dataclass
+class AppProgram:
+    """What a fake app image does: run(app) on the container's own thread, returning its exit code
+    (a stop sets app.terminated; a program ignoring it is "killed" after the grace period)."""
+    run: Callable[["FakeAppContainer"], int]
+
+
+class FakeAppContainer:
+    """An AppContainer. The container's disk is a folder of its own (`root`, the spec's files
+    copied in at start, fresh at every start); its volume a folder the runner keeps by the
+    volume's name until remove_storage(); its published port one reserved on 127.0.0.1 (the
+    asked-for one when free)."""
+
+    def __init__(self, spec: AppSpec, program: AppProgram, runner: "FakeRunner"):
+        self.spec = spec
+        self.program = program
+        self.runner = runner
+        self.volume = runner.volume_folder(spec.volume)
+        self.root: Path | None = None
+        self.host_port: int | None = None
+        self.url = ""
+        self.terminated = threading.Event()
+        self._port: socket.socket | None = None
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._code: int | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.spec.labels.get("kind", "")
+
+    def path(self, container_path: str) -> Path:
+        """Where a path of the container is here: in the volume under its mount point, else in root."""
+        mount = self.spec.volume_path.rstrip("/")
+        if container_path == mount or container_path.startswith(mount + "/"):
+            return self.volume / container_path[len(mount):].lstrip("/")
+        return self.root / container_path.lstrip("/")
+
+    def start(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="fake-app-", dir=self.runner.folder()))
+        for folder, container_path in self.spec.files:
+            shutil.copytree(folder, self.path(container_path), dirs_exist_ok=True)
+        self._port = socket.socket()
+        try:
+            self._port.bind(("127.0.0.1", self.spec.host_port or 0))
+        except OSError:  # taken: any free one, as the Docker runner does
+            self._port.bind(("127.0.0.1", 0))
+        self.host_port = self._port.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.host_port}"
+        self.runner.started(self)
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"fake-app-{self.spec.name}")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            code = self.program.run(self)
+        except Exception as exc:  # as an uncaught exception ends a real process
+            for line in traceback.format_exception(exc):
+                self.print(line.rstrip("\n"))
+            code = 1
+        self._exit(code)
+
+    def print(self, line: str) -> None:
+        with self._changed:
+            if self._code is None:
+                self._lines.append(line)
+                self._changed.notify_all()
+
+    def _exit(self, code: int) -> None:
+        with self._changed:
+            if self._code is not None:
+                return
+            self._code = code
+            self._changed.notify_all()
+        if self._port is not None:
+            self._port.close()
+        self.runner.gone(self)
+
+    def follow_logs(self, sink: Callable[[str], None]) -> None:
+        sent = 0
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: len(self._lines) > sent or self._code is not None)
+                lines, done = self._lines[sent:], self._code is not None
+            for line in lines:
+                sink(line)
+            sent += len(lines)
+            if done and sent == len(self._lines):
+                return
+
+    def exit_code(self) -> int | None:
+        return self._code
+
+    def stop(self, grace_seconds: int) -> None:
+        if self._thread is None:
+            return
+        self.terminated.set()
+        self._thread.join(grace_seconds)
+        self._exit(KILLED if self._thread.is_alive() else TERMINATED)
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def remove_storage(self) -> None:
+        self.stop(grace_seconds=0)
+        shutil.rmtree(self.volume, ignore_errors=True)
+
+
 # -- the runner ---------------------------------------------------------------------------
 
 class FakeRunner:
@@ -338,6 +452,8 @@ class FakeRunner:
         self.images: dict[str, object] = dict(images or {})
         self.jobs: dict[str, FakeJob] = {}  # by job name, the latest start
         self._serving: list[FakeServingContainer] = []
+        self.apps: list[FakeAppContainer] = []  # the app containers running now
+        self._folder: Path | None = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -372,6 +488,33 @@ class FakeRunner:
             self._serving.append(container)
         return container
 
+    def app_container(self, spec: AppSpec) -> FakeAppContainer:
+        self.image_id(spec.image)
+        program = self.images[spec.image]
+        if not isinstance(program, AppProgram):
+            raise StartError(f"ClientError: image {spec.image} has no app to run")
+        return FakeAppContainer(spec, program, self)
+
+    def folder(self) -> Path:
+        """Where app containers' disks and volumes lie (made at first use, for the session)."""
+        with self._lock:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="fake-runner-"))
+            return self._folder
+
+    def volume_folder(self, name: str) -> Path:
+        path = self.folder() / "volumes" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def started(self, app: FakeAppContainer) -> None:
+        with self._lock:
+            self.apps.append(app)
+
+    def gone(self, app: FakeAppContainer) -> None:
+        with self._lock:
+            self.apps = [a for a in self.apps if a is not app]
+
     def _gone(self, container: FakeServingContainer) -> None:
         with self._lock:
             self._serving = [c for c in self._serving if c is not container]
@@ -385,6 +528,10 @@ class FakeRunner:
         """What this runner started of that kind and still runs."""
         for container in [c for c in self.serving() if c.kind == kind]:
             container.exit(KILLED, drain_seconds=0)
+        with self._lock:
+            apps = [a for a in self.apps if a.kind == kind]
+        for app in apps:
+            app.stop(grace_seconds=0)
         with self._lock:
             jobs = [job for job in self.jobs.values() if job.spec.kind == kind and job.running]
         for job in jobs:

@@ -15,7 +15,7 @@ BUCKET = "in-process"  # what the session's tests keep their objects in
 
 # Timers short enough that a test waits for the emulator's rules, not for its defaults.
 FAST = {"stop_grace_seconds": 1, "serverless_idle_seconds": 2.0, "invocation_timeout_seconds": 5.0,
-        "health_check_seconds": 0.1, "capture_flush_seconds": 0.2}
+        "health_check_seconds": 0.1, "capture_flush_seconds": 0.2, "notebook_lifecycle_seconds": 2.0}
 
 
 class InProcessEmulator:

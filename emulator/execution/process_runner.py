@@ -7,7 +7,8 @@ PID namespace and the host name algo-1. Without bubblewrap it falls back to the 
 SAGEMAKER_BASE_DIR, so scripts that read SM_* paths work and hard-coded /opt/ml paths do not.
 
 What it does not give: CPU and memory limits, several instances, other images than the
-PyTorch framework image, isolation of pip installs from requirements.txt.
+PyTorch framework image, isolation of pip installs from requirements.txt, endpoints, notebook
+instances and Studio apps (those are containers by nature).
 """
 
 import logging
@@ -22,7 +23,7 @@ from pathlib import Path
 from ..backing.child_process import die_with_parent
 from .contract import CONTAINER_ROOT
 from .framework_image import PYTORCH_IMAGE
-from .runner import JobSpec, LineSink, ServeSpec, StartError
+from .runner import AppSpec, JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ class ProcessRunner:
     def serve(self, spec: ServeSpec):
         raise StartError("ClientError: endpoints and transform jobs need a Docker engine; "
                          "the emulator is running with the process runner")
+
+    def app_container(self, spec: AppSpec):
+        raise StartError("ClientError: notebook instances and Studio apps run JupyterLab in a container and "
+                         "need a Docker engine; the emulator is running with the process runner")
 
     def remove_leftovers(self, kind: str) -> None:
         """Nothing: its processes die with the emulator (bubblewrap's --die-with-parent)."""

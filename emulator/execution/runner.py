@@ -90,6 +90,46 @@ class ServingContainer(Protocol):
         """SIGTERM, SIGKILL after the grace period, then remove."""
 
 
+@dataclass
+class AppSpec:
+    """One long-running app container (a notebook instance, a Studio app): its image's own
+    entry point, a named volume that outlives the container (the user's files), one port
+    published on the publish address (127.0.0.1 by default), and files copied in before it starts."""
+    name: str  # unique container name
+    image: str
+    environment: dict[str, str]
+    volume: str       # the named volume, made on first use, kept until remove_storage()
+    volume_path: str  # where the container sees it
+    port: int         # the container's port to publish
+    instance: Instance
+    # (folder here, container path): copied in before the container starts.
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    host_port: int | None = None  # the published port asked for (the last run's); taken: any free one
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class AppContainer(Protocol):
+    """What app_container() gives: nothing runs until start()."""
+    url: str  # http://<publish address>:<published port>, once started
+    host_port: int | None
+
+    def start(self) -> None:
+        """Create the container (a fresh one: nothing of an earlier run but the volume), copy the
+        files in, start it; StartError when it cannot."""
+
+    def follow_logs(self, sink: Callable[[str], None]) -> None:
+        """Call sink for each output line until the container exits."""
+
+    def exit_code(self) -> int | None:
+        """The exit code once it has exited, else None."""
+
+    def stop(self, grace_seconds: int) -> None:
+        """SIGTERM, SIGKILL after the grace period, then remove the container; the volume stays."""
+
+    def remove_storage(self) -> None:
+        """Delete the volume (its container, if any, stopped first)."""
+
+
 class Runner(Protocol):
     """Everything above execution reaches processes through these methods only."""
     name: str  # "docker", "process": what /_emulator/health reports
@@ -107,6 +147,10 @@ class Runner(Protocol):
 
     def serve(self, spec: ServeSpec) -> ServingContainer:
         """Start one inference container; StartError when it cannot."""
+
+    def app_container(self, spec: AppSpec) -> AppContainer:
+        """The app container spec describes (nothing starts yet); StartError when this runner
+        cannot run app containers."""
 
     def remove_leftovers(self, kind: str) -> None:
         """Remove what an emulator that did not shut down cleanly left of that job kind."""

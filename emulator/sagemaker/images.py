@@ -43,6 +43,24 @@ class Framework:
     version: Callable[[], str]      # the framework version the local image runs
 
 
+# The notebook image (containers/notebook): what notebook instances and Studio's JupyterLab spaces
+# run. Studio's own image choices (ResourceSpec.SageMakerImageArn: SageMaker Distribution, any
+# version or alias) run as it too; a custom image (a user's ECR image) is not emulated.
+JUPYTERLAB_VERSION = "4.6.6"
+NOTEBOOK_SDK_VERSION = "2.257.7"  # the SageMaker Python SDK 2.x the kernels import
+NOTEBOOK_IMAGE = f"sagemaker-emulator/notebook:jupyterlab-{JUPYTERLAB_VERSION}"
+STUDIO_IMAGES = ("sagemaker-distribution-cpu", "sagemaker-distribution-gpu")
+_STUDIO_IMAGE_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:image(?:-version)?/(?P<image>[^/]+)(?:/\d+)?$")
+
+
+def studio_image(image_arn: str | None) -> str | None:
+    """The local image for a Studio app's SageMakerImageArn (None: the default), else None."""
+    if not image_arn:
+        return NOTEBOOK_IMAGE
+    match = _STUDIO_IMAGE_ARN.match(image_arn)
+    return NOTEBOOK_IMAGE if match and match["image"] in STUDIO_IMAGES else None
+
+
 FRAMEWORKS = (
     Framework("PyTorch", ("pytorch-training", "pytorch-inference"), PYTORCH_IMAGE, image_torch_version),
     Framework("scikit-learn", ("sagemaker-scikit-learn",), SKLEARN_IMAGE, lambda: SKLEARN_VERSION),
