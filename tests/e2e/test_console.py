@@ -156,5 +156,5 @@ def test_try_an_endpoint(sm, artifact, open_page):
     page.goto(f"/#/endpoints/{endpoint}")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete").click()
-    expect(page.locator(".problem")).to_contain_text("does not exist", timeout=60_000)
+    expect(page.locator("main > .problem")).to_contain_text("does not exist", timeout=60_000)
     sm.get_waiter("endpoint_deleted").wait(EndpointName=endpoint, WaiterConfig={"Delay": 1, "MaxAttempts": 60})

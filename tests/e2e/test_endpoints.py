@@ -1,5 +1,6 @@
 """Endpoints end to end: a model the emulator trained, deployed and invoked with boto3."""
 
+import concurrent.futures
 import datetime
 import io
 import json
@@ -79,15 +80,23 @@ def test_endpoint_logs_reach_cloudwatch(logs, default_endpoint):
 
 
 def test_user_handlers_custom_attributes_and_workers(runtime, custom_endpoint):
-    pids = set()
-    for _ in range(12):
+    def invoke(**request):
         r = runtime.invoke_endpoint(EndpointName=custom_endpoint, ContentType="application/json",
-                                    Body=json.dumps({"inputs": [[1, 1, 1]]}), CustomAttributes="trace=1",
+                                    Body=json.dumps({"inputs": [[1, 1, 1]], **request}), CustomAttributes="trace=1",
                                     InferenceId="inf-1")
         body = json.loads(r["Body"].read())
         assert body["outputs"] == [[3.0, 0.0]]
-        pids.add(body["pid"])
-    assert len(pids) == 2  # SAGEMAKER_MODEL_SERVER_WORKERS=2
+        return body["pid"]
+
+    # SAGEMAKER_MODEL_SERVER_WORKERS=2: while one worker is busy with a slow request the other
+    # answers (which worker takes a request is up to the kernel: sequential calls may all reach one).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(invoke, sleep=3)
+        pids = {invoke()}
+        while not slow.done():
+            pids.add(invoke())
+        pids.add(slow.result())
+    assert len(pids) == 2
 
 
 def test_user_code_errors_are_model_errors(runtime, custom_endpoint):
