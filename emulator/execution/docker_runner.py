@@ -28,7 +28,7 @@ from .contract import CONTAINER_ROOT
 from .docker_engine import EngineAccess, is_local_address, shares_files
 from .docker_files import Receiver, Upload
 from .docker_model_volumes import ModelVolumes
-from .runner import HostSpec, JobSpec, LineSink, ServeSpec, StartError
+from .runner import AppSpec, HostSpec, JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,11 @@ class DockerRunner:
             raise StartError(_start_failure(exc, spec.instance)) from exc
         return DockerServingContainer(container, url, bridge,
                                       on_removed=(lambda: self.volumes.release(held)) if held else None)
+
+    def app_container(self, spec: AppSpec) -> "DockerAppContainer":
+        """A notebook instance's or Studio app's container (docker_apps.py); nothing starts yet."""
+        from .docker_apps import DockerAppContainer  # it builds on this module's serving container
+        return DockerAppContainer(self.client, spec, self.home, self.access)
 
     def _serving_url(self, container) -> str:
         settings = container.attrs["NetworkSettings"]

@@ -75,8 +75,9 @@ def run_hook(hook: dict, environment: dict) -> int:
 
 
 def export_for_shells(environment: dict) -> None:
-    """The kernels' environment for login shells too (`docker exec ... bash -l`, a headless
-    `jupyter execute`); JupyterLab's terminals inherit it from JupyterLab itself."""
+    """The kernels' environment, and the image's PATH (with the venv's python and jupyter), for
+    login shells too: JupyterLab's terminals, `docker exec ... bash -l` (a headless `jupyter execute`),
+    whose /etc/profile would set Debian's PATH."""
     Path("/etc/profile.d/sagemaker-emulator.sh").write_text(
         "".join(f"export {name}={shlex.quote(value)}\n" for name, value in environment.items()))
 
@@ -128,7 +129,7 @@ def main() -> int:
             return 1
     user, home = app["user"], app["home"]
     grant_root(user, app.get("root_access", True))
-    export_for_shells(app["environment"])
+    export_for_shells({"PATH": os.environ["PATH"], **app["environment"]})
     key_file, secret_file = APP / "signin.key", APP / "cookie.secret"
     secret_file.write_bytes(signin.cookie_secret(key_file.read_bytes()))
     for path in (key_file, secret_file):  # for JupyterLab's user alone

@@ -2,6 +2,7 @@
 // PageLife whose timers stop when the user goes elsewhere.
 
 import { endpointPage, endpointsPage } from "./endpoints.js";
+import { notebooksPage } from "./notebooks.js";
 import { endpointConfigsPage, modelsPage, transformJobsPage } from "./others.js";
 import { pipelineExecutionPage, pipelinePage, pipelinesPage } from "./pipelines.js";
 import { processingJobPage, processingJobsPage } from "./processing.js";
@@ -28,6 +29,7 @@ const ROUTES = [
   [/^#\/model-registry$/, modelRegistryPage, "Model registry"],
   [/^#\/endpoint-configs$/, endpointConfigsPage, "Endpoint configurations"],
   [/^#\/transform-jobs$/, transformJobsPage, "Transform jobs"],
+  [/^#\/notebooks$/, notebooksPage, "Notebooks"],
 ];
 
 const main = document.getElementById("main");
