@@ -1,5 +1,5 @@
-"""Search over the searchable kinds (training and processing jobs): the whole documents a
-SearchExpression matches, sorted and paged (what the SDK's analytics and a job list read in
+"""Search over the searchable kinds (training jobs; AWS's Search has no ProcessingJob): the
+whole documents a SearchExpression matches, sorted and paged (what the SDK's analytics and a job list read in
 one call, instead of a Describe per job).
 
 Property names are dotted paths into the document as Describe* returns it

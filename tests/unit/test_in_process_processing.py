@@ -273,3 +273,11 @@ def test_a_duplicate_name_and_an_unknown_name_answer_as_aws_does(sm, image):
     assert duplicate.value.response["Error"]["Code"] == "ValidationException"
     assert unknown.value.response["Error"]["Code"] == "ValidationException"
     finished(sm, name)
+
+
+def test_search_has_no_processing_job_resource_as_on_aws(sm):
+    # botocore's Search Resource enum has no ProcessingJob: AWS refuses it, and so does this.
+    with pytest.raises(ClientError) as err:
+        sm.search(Resource="ProcessingJob")
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert "Value 'ProcessingJob' at 'resource' failed to satisfy constraint" in err.value.response["Error"]["Message"]
