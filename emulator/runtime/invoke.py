@@ -68,7 +68,8 @@ class Invoker:
         if deployment is not None:
             return deployment
         doc = self.endpoints.find(name)
-        if doc is None:
+        # The control plane finds names whatever their case; InvokeEndpoint's must match.
+        if doc is None or doc["EndpointName"] != name:
             raise ValidationError(f"Endpoint {name} of account {self.account} not found.")
         raise ValidationError(f"Endpoint {name} of account {self.account} is not in service "
                               f"(EndpointStatus: {doc['EndpointStatus']}).")

@@ -171,3 +171,19 @@ def test_an_image_the_runner_cannot_serve_fails_the_endpoint(sm, deploy):
 
     assert desc["EndpointStatus"] == "Failed"
     assert desc["FailureReason"].startswith("ClientError: image fake/never-built:1 not found on this host")
+
+
+def test_invoke_endpoint_needs_the_name_s_own_case(sm, runtime, image, deploy):
+    # DescribeEndpoint finds a name whatever its case (SageMaker's names are case-insensitive);
+    # the runtime's InvokeEndpoint does not: another case is an endpoint not found.
+    endpoint = deploy(image(ServeProgram(echo)))
+    assert settled(sm, endpoint)["EndpointStatus"] == "InService"
+    assert sm.describe_endpoint(EndpointName=endpoint.upper())["EndpointName"] == endpoint
+    assert invoke(runtime, endpoint).endswith(b"saw x")
+
+    with pytest.raises(ClientError) as error:
+        invoke(runtime, endpoint.upper())
+
+    response = error.value.response
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("ValidationError", 400)
+    assert response["Error"]["Message"] == f"Endpoint {endpoint.upper()} of account 123456789012 not found."
