@@ -48,7 +48,7 @@ def until(sm, name: str, status: str, timeout: float = 600) -> float:
 
 
 def first_log_line_after(logs, name: str, since_ms: int) -> float | None:
-    """Seconds from since_ms to the first jupyter.log event at or after it (the container running)."""
+    """Seconds from since_ms to the first jupyter.log event at or after it (JupyterLab's own first line)."""
     events = logs.get_log_events(logGroupName="/aws/sagemaker/NotebookInstances", logStreamName=f"{name}/jupyter.log",
                                  startFromHead=True)["events"]
     later = [e["timestamp"] for e in events if e["timestamp"] >= since_ms]

@@ -1,6 +1,6 @@
-"""Search over the searchable kinds (training jobs; AWS's Search has no ProcessingJob): the
-whole documents a SearchExpression matches, sorted and paged (what the SDK's analytics and a
-job list read in one call, instead of a Describe per job).
+"""Search over the searchable kinds (training jobs and model package groups; AWS's Search has no
+ProcessingJob): the whole documents a SearchExpression matches, sorted and paged (what the SDK's
+analytics and a job list read in one call, instead of a Describe per job).
 
 Property names are dotted paths into the document as Describe* returns it
 ("ResourceConfig.InstanceType", "HyperParameters.epochs", "Tags.team"). Values compare as

@@ -111,14 +111,17 @@ function spacesSection(life, problem) {
     })), (s) => `${s.DomainId}/${s.SpaceName}`, "No Studio space yet.");
     table.dataset.loaded = "true";
   }
+  // The list's own trouble, shown while it lasts (the actions' errors stay in `problem`).
+  const unreadable = h("div", { class: "problem" });
   life.every(REFRESH_MS, async () => {
     try {
       await refresh();
+      setContent(unreadable, null);
     } catch (error) {
-      setContent(problem, errorNote(error));
+      setContent(unreadable, errorNote(error));
     }
   });
-  return section("Studio spaces", h("div", { class: "table-wrap" }, table));
+  return section("Studio spaces", unreadable, h("div", { class: "table-wrap" }, table));
 }
 
 function spaceActions(space, problem) {
