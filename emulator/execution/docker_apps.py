@@ -18,13 +18,13 @@ the container network) and nothing of the host's: no socket, no credentials, no 
 import logging
 
 import docker
-from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.errors import APIError, DockerException, NotFound
 from docker.types import Mount
 
 from .docker_engine import EngineAccess
 from .docker_files import Upload
 from .docker_runner import (ENGINE_GONE, LABEL, DockerServingContainer, _gpu_request, _remove_quietly,
-                            _start_failure, when_engine_answers)
+                            _start_failure, image_id, when_engine_answers)
 from .runner import AppSpec, StartError
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,7 @@ class DockerAppContainer:
 
     def start(self) -> None:
         spec = self.spec
-        try:
-            self.client.images.get(spec.image)
-        except ImageNotFound:
-            raise StartError(f"ClientError: image {spec.image} not found on this host "
-                             "(build it with `sagemaker-emulator images build`)")
-        except (DockerException, *ENGINE_GONE) as exc:
-            raise StartError(f"InternalServerError: the Docker engine could not look up {spec.image}: {exc}") from exc
+        image_id(self.client, spec.image)
         try:
             self._volume()
             container = self._start(spec.host_port)

@@ -94,15 +94,7 @@ class DockerRunner:
             return False
 
     def image_id(self, image: str) -> str:
-        try:
-            return self.client.images.get(image).id
-        except ImageNotFound:
-            raise StartError(f"ClientError: image {image} not found on this host "
-                             "(build it with `sagemaker-emulator images build`, or docker pull it)")
-        except ENGINE_GONE as exc:
-            raise StartError(f"InternalServerError: the Docker engine does not answer: {exc}") from exc
-        except DockerException as exc:
-            raise StartError(f"InternalServerError: the Docker engine could not look up {image}: {exc}") from exc
+        return image_id(self.client, image)
 
     def start(self, spec: JobSpec) -> "DockerJob":
         self.image_id(spec.image)
@@ -190,6 +182,19 @@ class DockerRunner:
             except (APIError, NotFound):
                 pass
         self.volumes.remove_unused()
+
+
+def image_id(client: docker.DockerClient, image: str) -> str:
+    """The local image's ID; StartError saying why when the engine has no such image or does not answer."""
+    try:
+        return client.images.get(image).id
+    except ImageNotFound:
+        raise StartError(f"ClientError: image {image} not found on this host "
+                         "(build it with `sagemaker-emulator images build`, or docker pull it)")
+    except ENGINE_GONE as exc:
+        raise StartError(f"InternalServerError: the Docker engine does not answer: {exc}") from exc
+    except DockerException as exc:
+        raise StartError(f"InternalServerError: the Docker engine could not look up {image}: {exc}") from exc
 
 
 def _gpu_request(gpus: int):
