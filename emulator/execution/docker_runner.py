@@ -347,11 +347,7 @@ class DockerJob:
                 work(host_spec)
             except Exception as exc:
                 errors.append(exc)
-        threads = [threading.Thread(target=one, args=(h,), daemon=True) for h in self.spec.hosts]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _side_by_side(one, [(h,) for h in self.spec.hosts])
         if errors:
             raise errors[0]
 
@@ -421,12 +417,7 @@ class DockerJob:
         return {host_spec.host: next(free) for host_spec in self.spec.hosts}
 
     def follow_logs(self, sink: LineSink) -> None:
-        threads = [threading.Thread(target=self._follow, args=(host, c, sink), daemon=True)
-                   for host, c in self.containers.items()]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _side_by_side(self._follow, [(host, c, sink) for host, c in self.containers.items()])
 
     @staticmethod
     def _follow(host: str, container, sink: LineSink) -> None:
@@ -463,12 +454,7 @@ class DockerJob:
                 # One host failing fails the job: SageMaker tears the cluster down.
                 self.stop(grace_seconds=10)
 
-        threads = [threading.Thread(target=wait_one, args=item, daemon=True)
-                   for item in self.containers.items()]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _side_by_side(wait_one, list(self.containers.items()))
         self._live_done.set()
         if self._live is not None:
             self._live.join()
@@ -497,12 +483,7 @@ class DockerJob:
 
     def stop(self, grace_seconds: int) -> None:
         self._stopping.set()
-        threads = [threading.Thread(target=_quiet_stop, args=(c, grace_seconds), daemon=True)
-                   for c in self.containers.values()]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _side_by_side(_quiet_stop, [(c, grace_seconds) for c in self.containers.values()])
 
     def remove(self) -> None:
         for receiver in self._receivers.values():
@@ -545,6 +526,16 @@ def _host_folder(host_spec: HostSpec, container_path: str):
         return host_spec.layout.host_path(container_path)
     except ValueError:
         return None
+
+
+def _side_by_side(work, calls: list[tuple]) -> None:
+    """work(*args) for each args in calls, each in a thread of its own (one per host: a host's
+    slow engine call must not hold up the others); returns once every one has ended."""
+    threads = [threading.Thread(target=work, args=args, daemon=True) for args in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def _quiet_stop(container, grace_seconds: int) -> None:
