@@ -199,7 +199,8 @@ def create_emulator(settings: Settings, runner=None) -> Emulator:
         pipelines,
         monitoring,
         *notebooks.parts(tagging),
-        Searcher(store, [*(w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE), registry.groups]),
+        Searcher(store, [*(w.jobs for w in container_jobs if w.runner_kind in SEARCHABLE), tuning_jobs,
+                         hosting.endpoints, *registry.resources], views={TUNING_JOB.prefix: tuning.view}),
     ])
     api.bind(provider)
     console_app = create_console_app(runner_name, settings.region)

@@ -1,6 +1,7 @@
-"""Search over the searchable kinds (training jobs and model package groups; AWS's Search has no
-ProcessingJob): the whole documents a SearchExpression matches, sorted and paged (what the SDK's
-analytics and a job list read in one call, instead of a Describe per job).
+"""Search over the searchable kinds (training jobs, tuning jobs, endpoints, model package groups
+and model packages; AWS's Search has no ProcessingJob): the whole documents a SearchExpression
+matches, sorted and paged (what the SDK's analytics and a job list read in one call, instead of a
+Describe per job).
 
 Property names are dotted paths into the document as Describe* returns it
 ("ResourceConfig.InstanceType", "HyperParameters.epochs", "Tags.team"). Values compare as
@@ -9,6 +10,7 @@ numbers or times when the property is one, as text otherwise.
 
 import datetime
 import json
+from typing import Callable
 
 from ..aws.errors import ValidationException
 from ..store import Store
@@ -108,11 +110,14 @@ def sort_key(path: str):
 
 
 class Searcher:
-    """The Search operation over {Resource name ("TrainingJob"): its stored documents}."""
+    """The Search operation over {Resource name ("TrainingJob"): its stored documents}; a kind
+    whose Describe adds to the stored document (a tuning job's ConsumedResources) names that
+    view in `views`, so a search finds and returns what Describe shows."""
 
-    def __init__(self, store: Store, searchable: list[Resources]):
+    def __init__(self, store: Store, searchable: list[Resources], views: dict[str, Callable[[dict], dict]] | None = None):
         self.store = store
         self.searchable = {r.kind.prefix: r for r in searchable}
+        self.views = views or {}
 
     def methods(self) -> dict:
         return {"search": self.search}
@@ -130,7 +135,9 @@ class Searcher:
         # Every document carries its tags only when the expression or the sort names one;
         # otherwise only the page returned does (no copy of every document).
         tagged = uses_tags(request)
-        records = [with_tags(d) for d in documents.all()] if tagged else documents.all()
+        view = self.views.get(resource)
+        records = [view(d) for d in documents.all()] if view else documents.all()
+        records = [with_tags(d) for d in records] if tagged else records
         records = [r for r in records if matches(r, request.get("SearchExpression"))]
         records.sort(key=sort_key(request.get("SortBy", "LastModifiedTime")),
                      reverse=request.get("SortOrder", "Descending") == "Descending")

@@ -153,7 +153,7 @@ def test_search_training_jobs(sm, s3):
         {"Filters": [{"Name": "TrainingJobName", "Operator": "Contains", "Value": f"{tag}-2"}]}]}
     assert {r["TrainingJob"]["TrainingJobName"] for r in search(SearchExpression=either)["Results"]} == {names[0], names[2]}
 
-    assert error_of(sm.search, Resource="Endpoint")["Error"]["Code"] == "ValidationException"
+    assert error_of(sm.search, Resource="Experiment")["Error"]["Code"] == "ValidationException"
     bad = error_of(sm.search, Resource="TrainingJob", SearchExpression={"Filters": [
         {"Name": "CreationTime", "Operator": "GreaterThan", "Value": "yesterday"}]})["Error"]
     assert bad["Code"] == "ValidationException" and "yesterday" in bad["Message"]

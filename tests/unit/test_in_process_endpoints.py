@@ -187,3 +187,20 @@ def test_invoke_endpoint_needs_the_name_s_own_case(sm, runtime, image, deploy):
     response = error.value.response
     assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("ValidationError", 400)
     assert response["Error"]["Message"] == f"Endpoint {endpoint.upper()} of account 123456789012 not found."
+
+
+def test_search_finds_endpoints_by_status_and_config(sm, image, deploy):
+    endpoint = deploy(image(ServeProgram(echo)))
+    desc = settled(sm, endpoint)
+    sm.add_tags(ResourceArn=desc["EndpointArn"], Tags=[{"Key": "stage", "Value": "test"}])
+
+    def search(*filters):
+        return sm.search(Resource="Endpoint", SearchExpression={"Filters": [
+            {"Name": "EndpointName", "Operator": "Equals", "Value": endpoint},
+            *({"Name": n, "Operator": "Equals", "Value": v} for n, v in filters)]})["Results"]
+
+    [found] = search(("EndpointStatus", "InService"), ("EndpointConfigName", desc["EndpointConfigName"]))
+    assert found["Endpoint"]["EndpointArn"] == desc["EndpointArn"]
+    assert found["Endpoint"]["ProductionVariants"][0]["VariantName"] == "AllTraffic"
+    assert found["Endpoint"]["Tags"] == [{"Key": "stage", "Value": "test"}]
+    assert not search(("EndpointStatus", "Failed"))

@@ -249,8 +249,15 @@ def test_groups_and_versions_carry_tags(sm):
     assert sm.list_tags(ResourceArn=group_arn)["Tags"] == [{"Key": "team", "Value": "risk"}]
     assert sm.list_tags(ResourceArn=version)["Tags"] == [{"Key": "owner", "Value": "ana"},
                                                          {"Key": "stage", "Value": "dev"}]
+    in_group = {"Filters": [{"Name": "ModelPackageGroupName", "Operator": "Equals", "Value": group}]}
+    [package] = sm.search(Resource="ModelPackage", SearchExpression={"Filters": [
+        *in_group["Filters"], {"Name": "ModelApprovalStatus", "Operator": "Equals", "Value": "PendingManualApproval"}]})[
+        "Results"]
+    assert package["ModelPackage"]["ModelPackageArn"] == version
+    assert package["ModelPackage"]["Tags"] == [{"Key": "owner", "Value": "ana"}, {"Key": "stage", "Value": "dev"}]
     sm.delete_model_package(ModelPackageName=version)
     assert error_of(sm.list_tags, ResourceArn=version)[0] == "ValidationException"
+    assert not sm.search(Resource="ModelPackage", SearchExpression=in_group)["Results"]
     # The SDK's register() looks its group up with Search before creating one.
     [found] = sm.search(Resource="ModelPackageGroup", SearchExpression={"Filters": [
         {"Name": "ModelPackageGroupName", "Operator": "Equals", "Value": group}]})["Results"]

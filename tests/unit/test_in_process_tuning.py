@@ -188,6 +188,24 @@ def test_tuning_jobs_list_with_their_summaries(sm, random_job):
     assert names == sorted(names)  # SortBy Name, Ascending, by default (AWS)
 
 
+def test_search_finds_tuning_jobs_as_describe_shows_them(sm, random_job):
+    request, desc = random_job
+    name = request["HyperParameterTuningJobName"]
+
+    [found] = sm.search(Resource="HyperParameterTuningJob", SearchExpression={"Filters": [
+        {"Name": "HyperParameterTuningJobName", "Operator": "Equals", "Value": name},
+        {"Name": "Tags.team", "Operator": "Equals", "Value": "search"},
+        {"Name": "ConsumedResources.RuntimeInSeconds", "Operator": "GreaterThanOrEqualTo", "Value": "0"}]})["Results"]
+    entity = found["HyperParameterTuningJob"]  # a HyperParameterTuningJobSearchEntity
+    assert entity["HyperParameterTuningJobStatus"] == "Completed"
+    assert entity["BestTrainingJob"] == desc["BestTrainingJob"]
+    assert entity["ConsumedResources"] == desc["ConsumedResources"]  # ended: it no longer grows
+    assert entity["Tags"] == [{"Key": "team", "Value": "search"}]
+    assert not sm.search(Resource="HyperParameterTuningJob", SearchExpression={"Filters": [
+        {"Name": "HyperParameterTuningJobName", "Operator": "Equals", "Value": name},
+        {"Name": "HyperParameterTuningJobStatus", "Operator": "Equals", "Value": "Failed"}]})["Results"]
+
+
 def test_a_warm_start_sees_its_parents_best(sm, image, random_job):
     parent_request, parent = random_job
     request = tuning_request(image(train_parabola), strategy="Bayesian", max_jobs=2, parallel=2,

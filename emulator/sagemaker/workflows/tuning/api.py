@@ -84,7 +84,12 @@ class TuningOperations:
         return doc
 
     def describe(self, request: dict) -> dict:
-        doc = dict(self.jobs.get(request["HyperParameterTuningJobName"]))
+        return self.view(self.jobs.get(request["HyperParameterTuningJobName"]))
+
+    @staticmethod
+    def view(stored: dict) -> dict:
+        """A tuning job as Describe and Search show it: the stored document and what it has used so far."""
+        doc = dict(stored)
         end = doc.get("HyperParameterTuningEndTime", time.time())
         doc["ConsumedResources"] = {"RuntimeInSeconds": int(max(0, end - doc["CreationTime"]))}
         return doc
