@@ -220,25 +220,29 @@ class ContainerJobWorker:
             # The runner lost its containers (the engine restarted, someone killed them): what
             # they had written is kept in S3 as for a failed job, and the job fails.
             fields = {**seen, **self.kind.upload(doc, hosts, LOST)}
-            handle.remove()
-            self.kind.record(name, FAILED, started, **fields,
-                             FailureReason=f"InternalServerError: the job's container on {', '.join(lost) or 'its hosts'} "
-                                           "was stopped from outside the emulator (the container engine stopped or "
-                                           "restarted, or a docker stop/kill); run the job again")
+            status = FAILED
+            fields["FailureReason"] = (f"InternalServerError: the job's container on {', '.join(lost) or 'its hosts'} "
+                                       "was stopped from outside the emulator (the container engine stopped or "
+                                       "restarted, or a docker stop/kill); run the job again")
         elif stopped or all(code == 0 for code in codes.values()):
             outcome = MAX_RUNTIME if control.max_runtime_hit.is_set() else STOPPED if stopped else COMPLETED
             if not control.stop_requested.is_set():
                 # A job being stopped stays Stopping while its outputs are saved: the status never goes back.
                 self.kind.record(name, UPLOADING)
             fields = {**seen, **self.kind.upload(doc, hosts, outcome)}
-            handle.remove()
-            self.kind.record(name, FAILED if "FailureReason" in fields else outcome, started, **fields)
+            status = FAILED if "FailureReason" in fields else outcome
         else:
             exit_code = next(code for code in codes.values() if code != 0)
             fields = {**seen, **self.kind.upload(doc, hosts, FAILED)}
+            status = FAILED
+            fields["FailureReason"] = self.kind.failure_reason(hosts, exit_code)
+        # The outputs are in S3 by now: the job is over for its user, and its containers go
+        # after, as a SageMaker instance is released after the job's end.
+        self.kind.record(name, status, started, **fields)
+        try:
             handle.remove()
-            self.kind.record(name, FAILED, started, **fields,
-                             FailureReason=self.kind.failure_reason(hosts, exit_code))
+        except Exception:  # the status stands: what is left is swept at the next start
+            log.exception("the containers of %s job %s could not be removed", self.runner_kind, name)
 
     def _max_runtime(self, control: _Control, handle) -> None:
         control.max_runtime_hit.set()
