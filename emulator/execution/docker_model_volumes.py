@@ -5,7 +5,9 @@ The emulator unpacks a model once (hosting/model_data.py); this keeps that true 
 side, which may be another machine: a second instance, an update to the same model, a replaced
 instance or a serverless cold start mounts the volume already there instead of copying the
 model again. A volume is filled through a container that never starts (the archive API needs
-one) and is known complete only to the process that filled it: a volume is held while a
+one), or straight into its folder when the engine's volumes are folders this process can write
+here (docker_transfers.py: a fresh volume, nothing of a container's in it yet), and is known
+complete only to the process that filled it: a volume is held while a
 container uses it and removed when the last one stops; one this process does not hold (left by
 an emulator that stopped mid-way, complete or not) is removed by `remove_unused` at start.
 """
@@ -22,6 +24,7 @@ from docker.errors import APIError, DockerException, NotFound
 from docker.types import Mount
 
 from .docker_files import Upload
+from .docker_transfers import link_tree
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +40,10 @@ class _Held:
 
 
 class ModelVolumes:
-    def __init__(self, client: docker.DockerClient, labels: dict[str, str]):
+    def __init__(self, client: docker.DockerClient, labels: dict[str, str], folders_here=lambda: False):
         self.client = client
         self.labels = labels  # what marks this emulator's volumes and filling containers
+        self.folders_here = folders_here  # whether a volume's folder can be written here
         self._held: dict[Path, _Held] = {}
         self._lock = threading.Lock()
 
@@ -91,7 +95,10 @@ class ModelVolumes:
                 self._remove(volume.name)
 
     def _fill(self, name: str, model_dir: Path, image: str) -> None:
-        self.client.volumes.create(name, labels=self.labels)
+        volume = self.client.volumes.create(name, labels=self.labels)
+        if self.folders_here():
+            link_tree(model_dir, Path(volume.attrs["Mountpoint"]))
+            return
         filler = self.client.containers.create(
             image, command=["serve"], name=f"{name}-fill", labels=self.labels, network_disabled=True,
             mounts=[Mount(FILL_PATH, name, type="volume", no_copy=True)])

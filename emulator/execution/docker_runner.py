@@ -1,18 +1,18 @@
 """Runs jobs as Docker containers, one per host, as SageMaker does, on any engine.
 
-Nothing of the emulator's disk is bind-mounted (docker_files.py): a host's /opt/ml tree (and the
-folders mounted beside it) is copied into its container before it starts, and what the emulator
-reads afterwards (HostSpec.outputs and read-write mounts; live_outputs also while it runs) is
-copied back into the tree as the container ends. So the engine may be this machine's, the one
-the emulator's own container runs on, or another machine's (docker_engine.py: which engine, how
-the emulator and its containers reach each other). Inference containers mount their model's
-volume (docker_model_volumes.py). Only file:// channels are still bind-mounted, read-only, when
-the engine sees this machine's files.
+Nothing of the emulator's disk is bind-mounted: a host's /opt/ml tree (and the folders mounted
+beside it) goes into its container before it starts, and what the emulator reads afterwards
+(HostSpec.outputs and read-write mounts; live_outputs also while it runs) comes back into the
+tree as the container ends, through the engine's archive API, or through a volume's folder when
+the engine's volumes are on this disk (docker_transfers.py). So the engine may be this machine's,
+the one the emulator's own container runs on, or another machine's (docker_engine.py: which
+engine, how the emulator and its containers reach each other). Inference containers mount their
+model's volume (docker_model_volumes.py). Only file:// channels are still bind-mounted,
+read-only, when the engine sees this machine's files.
 """
 
 import ipaddress
 import logging
-import shutil
 import tarfile
 import threading
 import time
@@ -26,18 +26,14 @@ from docker.types import DeviceRequest, IPAMConfig, IPAMPool, Mount
 from ..backing.child_process import start_time
 from .contract import CONTAINER_ROOT
 from .docker_engine import EngineAccess, is_local_address, shares_files
-from .docker_files import Receiver, Upload
 from .docker_model_volumes import ModelVolumes
+from .docker_transfers import ArchiveTransfer, VolumeFolderTransfer, host_folder, volume_folders_usable
 from .runner import AppSpec, HostSpec, JobSpec, LineSink, ServeSpec, StartError
 
 log = logging.getLogger(__name__)
 
 LABEL = "sagemaker-emulator"
 MODEL_DATA = "model-data"  # the kind label of model volumes (and the containers that fill them)
-# Each archive call costs the engine some 40 ms, whatever it holds: a host whose inputs were
-# small comes back in one call of all /opt/ml (its inputs read again, skipped), others in one
-# call per output folder.
-ONE_CALL_BYTES = 16 << 20
 LIVE_SYNC_SECONDS = 1.0  # how often live outputs are copied back while a job runs
 # What the Docker SDK raises when the engine stops answering (restarted, crashed): the
 # connection breaks under a call rather than an API error coming back.
@@ -76,14 +72,30 @@ class DockerRunner:
         # emulator on the same Docker host leaves containers with another value alone.
         self.home = home
         self.access = access or EngineAccess.from_env()
-        self.volumes = ModelVolumes(self.client, {LABEL: home, f"{LABEL}.kind": MODEL_DATA})
+        self.volumes = ModelVolumes(self.client, {LABEL: home, f"{LABEL}.kind": MODEL_DATA}, self.volume_folders)
         self._shares_files: bool | None = None
+        self._volume_folders: bool | None = None
 
     def shares_files(self) -> bool:
         """Whether the engine sees this machine's files at the same paths (asked once)."""
         if self._shares_files is None:
             self._shares_files = shares_files(self.client)
         return self._shares_files
+
+    def volume_folders(self) -> bool:
+        """Whether the engine's volumes are folders this process can write here (asked once)."""
+        if self._volume_folders is None:
+            self._volume_folders = self.shares_files() and volume_folders_usable(self.client, {LABEL: self.home})
+        return self._volume_folders
+
+    def _transfer(self, spec: JobSpec, bound: set[str]):
+        """Through a volume's folder when the engine's are on this disk and nothing is read while
+        the job runs or written to a read-write mount; through the archive API otherwise."""
+        read_while_running = any(h.live_outputs or any(not ro for *_, ro in h.mounts) for h in spec.hosts)
+        if not read_while_running and self.volume_folders():
+            return VolumeFolderTransfer(self.client, _job_labels(self.home, spec),
+                                        container_name(spec.name, spec.kind, "").rstrip("-"))
+        return ArchiveTransfer(bound)
 
     @staticmethod
     def available() -> bool:
@@ -98,9 +110,9 @@ class DockerRunner:
 
     def start(self, spec: JobSpec) -> "DockerJob":
         self.image_id(spec.image)
-        read_only_mounts = any(read_only for host in spec.hosts for *_, read_only in host.mounts)
-        job = DockerJob(self.client, spec, self.home, self.access,
-                        bind_read_only=read_only_mounts and self.shares_files())
+        read_only = {target for host in spec.hosts for _, target, ro in host.mounts if ro}
+        bound = read_only if read_only and self.shares_files() else set()  # file:// channels
+        job = DockerJob(self.client, spec, self.home, self.access, bound, self._transfer(spec, bound))
         try:
             job.create()
         except (APIError, DockerException, OSError, *ENGINE_GONE) as exc:  # OSError: reading the tree to copy in
@@ -181,6 +193,11 @@ class DockerRunner:
                 network.remove()
             except (APIError, NotFound):
                 pass
+        for volume in self.client.volumes.list(filters=filters):  # job hosts' /opt/ml (docker_transfers.py)
+            try:
+                volume.remove(force=True)
+            except (APIError, NotFound):
+                pass
         self.volumes.remove_unused()
 
 
@@ -195,6 +212,10 @@ def image_id(client: docker.DockerClient, image: str) -> str:
         raise StartError(f"InternalServerError: the Docker engine does not answer: {exc}") from exc
     except DockerException as exc:
         raise StartError(f"InternalServerError: the Docker engine could not look up {image}: {exc}") from exc
+
+
+def _job_labels(home: str, spec: JobSpec) -> dict[str, str]:
+    return {LABEL: home, f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
 
 
 def _gpu_request(gpus: int):
@@ -275,31 +296,30 @@ def _start_failure(exc: Exception, instance) -> str:
 
 class DockerJob:
     def __init__(self, client: docker.DockerClient, spec: JobSpec, home: str = "default",
-                 access: EngineAccess | None = None, bind_read_only: bool = False):
+                 access: EngineAccess | None = None, bound: set[str] = frozenset(), transfer=None):
         self.client = client
         self.spec = spec
         self.home = home
         self.access = access or EngineAccess()
-        self.bind_read_only = bind_read_only  # read-only mounts (file://) bound, not copied
+        self.bound = bound  # container paths of read-only mounts (file://) bound, not copied
+        self.transfer = transfer or ArchiveTransfer(bound)  # docker_transfers.py
         self.containers: dict[str, "docker.models.containers.Container"] = {}
         self.network = None
         self._created = time.time()
         self._stopping = threading.Event()
-        self._sent: dict[str, int] = {}  # host -> bytes copied in
-        self._receivers = {h.host: Receiver(h.layout.root.parent / f".{h.host}-incoming") for h in spec.hosts}
         self._live_done = threading.Event()
         self._live: threading.Thread | None = None
 
     def create(self) -> None:
         spec = self.spec
         self._created = time.time()
-        labels = {LABEL: self.home, f"{LABEL}.kind": spec.kind, f"{LABEL}.job": spec.name}
+        labels = _job_labels(self.home, spec)
         addresses = self._create_network(labels) if len(spec.hosts) > 1 else {}
         cpus, memory = spec.instance.limits()
         device_requests = _gpu_request(spec.instance.gpus)
         for host_spec in spec.hosts:
             binds = [Mount(target, str(source), type="bind", read_only=True)
-                     for source, target, read_only in host_spec.mounts if read_only and self.bind_read_only]
+                     for source, target, read_only in host_spec.mounts if read_only and target in self.bound]
             networking = None
             if self.network is not None:
                 endpoint = self.client.api.create_endpoint_config(
@@ -312,7 +332,7 @@ class DockerJob:
                 name=container_name(spec.name, spec.kind, host_spec.host),
                 hostname=host_spec.host,
                 environment=spec.environment,
-                mounts=binds,
+                mounts=[*self.transfer.mounts(host_spec), *binds],
                 labels={**labels, f"{LABEL}.host": host_spec.host},
                 nano_cpus=int(cpus * 1e9),
                 mem_limit=memory,
@@ -328,7 +348,7 @@ class DockerJob:
             self.containers[host_spec.host] = container
             if self.network is not None and self.access.network:
                 self.client.networks.get(self.access.network).connect(container)
-        self._each_host(self._copy_in)
+        self._each_host(lambda host_spec: self.transfer.send(host_spec, self.containers[host_spec.host]))
         for container in self.containers.values():
             container.start()
         if any(h.live_outputs for h in spec.hosts):
@@ -351,41 +371,15 @@ class DockerJob:
         if errors:
             raise errors[0]
 
-    def _copy_in(self, host_spec: HostSpec) -> None:
-        """The host's /opt/ml tree, and the mounts not bound, into its container (what is bound
-        is left out: the folder under a bind mount is the engine's business, and read-only)."""
-        bound = [target for _, target, read_only in host_spec.mounts if read_only and self.bind_read_only]
-        upload = Upload([(host_spec.layout.root, CONTAINER_ROOT),
-                         *((source, target) for source, target, read_only in host_spec.mounts
-                           if not (read_only and self.bind_read_only))], leave_out=bound)
-        self.containers[host_spec.host].put_archive("/", upload.stream())
-        self._sent[host_spec.host] = upload.size
-
-    def _copy_out(self, host_spec: HostSpec, paths: list[str], whole_tree: bool = False) -> None:
-        """Those container paths into the layout (or the read-write mounts they are in); with
-        whole_tree, in one call of all /opt/ml."""
-        targets = {path: folder for path in paths if (folder := _host_folder(host_spec, path)) is not None}
-        container = self.containers[host_spec.host]
-        calls = [CONTAINER_ROOT] if whole_tree else _outermost(targets)
-        for path in calls:
-            try:
-                chunks, _ = container.get_archive(path)
-            except NotFound:  # the container has no such folder: nothing to read
-                continue
-            self._receivers[host_spec.host].receive(chunks, path, targets)
-
     def _copy_back(self, host_spec: HostSpec) -> None:
-        """What the emulator reads once the host has exited (see ONE_CALL_BYTES)."""
+        """What the emulator reads once the host has exited, into the layout."""
         # A read-write mount is where the job was told to write: an output path showing the same
         # folder (training's /opt/ml/checkpoints beside a CheckpointConfig.LocalPath) holds only
         # what was copied in, and is not read.
         mounted = {source for source, _, read_only in host_spec.mounts if not read_only}
-        paths = [*(p for p in host_spec.outputs if _host_folder(host_spec, p) not in mounted),
+        paths = [*(p for p in host_spec.outputs if host_folder(host_spec, p) not in mounted),
                  *(target for _, target, read_only in host_spec.mounts if not read_only)]
-        whole_tree = (self._sent.get(host_spec.host, 0) <= ONE_CALL_BYTES
-                      and all(_under(path, CONTAINER_ROOT) for path in paths)
-                      and not (self.bind_read_only and any(read_only for *_, read_only in host_spec.mounts)))
-        self._copy_out(host_spec, paths, whole_tree)
+        self.transfer.fetch(host_spec, self.containers[host_spec.host], paths)
 
     def _copy_live(self) -> None:
         """Live outputs into the layout while the job runs (processing's Continuous uploads read them there)."""
@@ -393,7 +387,8 @@ class DockerJob:
         while not self._live_done.wait(LIVE_SYNC_SECONDS):
             for host_spec in hosts:
                 try:
-                    self._copy_out(host_spec, host_spec.live_outputs)
+                    self.transfer.fetch(host_spec, self.containers[host_spec.host], host_spec.live_outputs,
+                                        final=False)
                 except Exception as exc:  # the next round, or the copy at the end, tries again
                     log.debug("live outputs of %s on %s: %s", self.spec.name, host_spec.host, exc)
 
@@ -486,8 +481,8 @@ class DockerJob:
         _side_by_side(_quiet_stop, [(c, grace_seconds) for c in self.containers.values()])
 
     def remove(self) -> None:
-        for receiver in self._receivers.values():
-            shutil.rmtree(receiver.staging, ignore_errors=True)
+        """Removes the containers, then the job's network and what its transfer left (a host's
+        volume, the staging folders of archives)."""
         try:
             self._remove()
         except ENGINE_GONE:
@@ -504,28 +499,8 @@ class DockerJob:
                 self.network.remove()
             except (APIError, NotFound):
                 pass
-
-
-def _under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _outermost(paths) -> list[str]:
-    """The paths not inside another of them: one archive call each covers the rest."""
-    return [p for p in paths if not any(other != p and _under(p, other) for other in paths)]
-
-
-def _host_folder(host_spec: HostSpec, container_path: str):
-    """Where a container path's files go here: inside a read-write mount's folder, or the
-    layout; None for a read-only mount's (the user's file:// folder is never written) or a
-    path outside /opt/ml and every mount."""
-    for source, target, read_only in sorted(host_spec.mounts, key=lambda m: -len(m[1])):
-        if _under(container_path, target):
-            return None if read_only else source / container_path[len(target):].strip("/")
-    try:
-        return host_spec.layout.host_path(container_path)
-    except ValueError:
-        return None
+        for host_spec in self.spec.hosts:
+            self.transfer.discard(host_spec, self.client)
 
 
 def _side_by_side(work, calls: list[tuple]) -> None:

@@ -1,6 +1,7 @@
 """The Docker runner against the real engine and the real image, without the HTTP layer; and
 against a second engine over TCP that shares no path with this process (tests/second_engine.py)."""
 
+import io
 import shutil
 import threading
 import time
@@ -21,13 +22,13 @@ pytestmark = pytest.mark.docker
 CODE = Path(__file__).resolve().parent / "code"
 
 
-def spec(tmp_path, name, script, count=1, instance="ml.m5.large"):
+def spec(tmp_path, name, script, count=1, instance="ml.m5.large", image=PYTORCH_IMAGE):
     hosts = []
     for host in contract.host_names(count):
         layout = contract.Layout(tmp_path / host)
         layout.create()
         hosts.append(HostSpec(host, layout))
-    return JobSpec(name=name, kind="training", image=PYTORCH_IMAGE, command=None,
+    return JobSpec(name=name, kind="training", image=image, command=None,
                    entrypoint=["sh", "-c", script], environment={"GREETING": "hi"}, hosts=hosts,
                    instance=instances.lookup(instance))
 
@@ -121,43 +122,86 @@ def engine(request):
 
 
 def test_the_tree_goes_in_and_the_outputs_come_back(tmp_path, engine):
+    """On the local engine through a volume's folder, on the second through the archive API."""
     runner, image = engine
     job_spec = spec(tmp_path, f"it-files-{int(time.time() * 1000)}",
                     "set -e; cat /opt/ml/input/data/train/rows.csv; cat /opt/ml/input/data/user/note.txt; "
-                    "grep -c ' /opt/ml' /proc/self/mountinfo || true; "
+                    "grep ' /opt/ml' /proc/self/mountinfo | cut -d' ' -f5 | sort | tr '\\n' ' '; echo; "
                     "mkdir -p /opt/ml/model/sub /opt/ml/processing/out; "
                     "echo weights > /opt/ml/model/sub/w.txt; echo why > /opt/ml/output/failure; "
-                    "echo result > /opt/ml/processing/out/r.txt; echo step-9 > /opt/ckpt/step.txt; "
-                    "(echo scribble > /opt/ml/input/data/user/note.txt) 2>/dev/null || true; "  # read-only where bound
-                    "ln -s /etc/passwd /opt/ml/model/link")
-    job_spec.image = image
+                    "echo result > /opt/ml/processing/out/r.txt; "
+                    "(echo scribble > /opt/ml/input/data/user/note.txt) 2>/dev/null || true", image=image)  # read-only where bound
     host = job_spec.hosts[0]
     host.layout.channel_dir("train").mkdir(parents=True)
     (host.layout.channel_dir("train") / "rows.csv").write_text("1,2\n")
     user = tmp_path / "user-folder"  # a file:// channel: the user's own folder, read-only
     user.mkdir()
     (user / "note.txt").write_text("from the user's disk\n")
-    checkpoints = tmp_path / "ckpt"
-    checkpoints.mkdir()
-    (checkpoints / "step.txt").write_text("step-1\n")
     host.layout.channel_dir("user").mkdir(parents=True)
-    host.mounts += [(user, "/opt/ml/input/data/user", True), (checkpoints, "/opt/ckpt", False)]
+    host.mounts.append((user, "/opt/ml/input/data/user", True))
     host.outputs.append("/opt/ml/processing/out")
-    job = runner.start(job_spec)
-    lines = [line for _, line in collect(job)]
-    codes = job.wait()
-    job.remove()
+    lines, codes = _finished(runner.start(job_spec))
     assert codes == {"algo-1": 0}
     assert lines[:2] == ["1,2", "from the user's disk"]
-    # Nothing of this disk is mounted at /opt/ml (only a file:// channel, on an engine that sees it).
-    assert lines[2] == ("1" if runner.shares_files() else "0")
+    # Nothing of this disk is mounted at /opt/ml: a volume of the engine's (the local one), the
+    # container's own files (over TCP), the file:// channel bound where the engine sees it.
+    mounted = {"local": "/opt/ml /opt/ml/input/data/user", "second": ""}
+    assert lines[2].strip() == mounted["local" if runner.shares_files() else "second"]
     layout = host.layout
     assert (layout.model_dir / "sub" / "w.txt").read_text() == "weights\n"
     assert (layout.failure_file).read_text() == "why\n"
     assert (layout.root / "processing" / "out" / "r.txt").read_text() == "result\n"
-    assert (checkpoints / "step.txt").read_text() == "step-9\n"  # a read-write mount comes back
     assert (user / "note.txt").read_text() == "from the user's disk\n"  # the user's folder is never written
-    assert not (layout.model_dir / "link").exists()  # links are not brought back (uploads skip them)
+
+
+def test_a_read_write_mount_comes_back(tmp_path, engine):
+    runner, image = engine
+    job_spec = spec(tmp_path, f"it-rw-{int(time.time() * 1000)}",
+                    "cat /opt/ckpt/step.txt; echo step-9 > /opt/ckpt/step.txt", image=image)
+    checkpoints = tmp_path / "ckpt"  # as a CheckpointConfig.LocalPath is mounted
+    checkpoints.mkdir()
+    (checkpoints / "step.txt").write_text("step-1\n")
+    job_spec.hosts[0].mounts.append((checkpoints, "/opt/ckpt", False))
+    lines, codes = _finished(runner.start(job_spec))
+    assert codes == {"algo-1": 0} and lines == ["step-1"]
+    assert (checkpoints / "step.txt").read_text() == "step-9\n"
+
+
+def test_what_a_container_links_to_never_comes_back(tmp_path, engine):
+    """Its links to this machine's files or folders (here /etc) bring nothing of them back."""
+    runner, image = engine
+    job_spec = spec(tmp_path, f"it-links-{int(time.time() * 1000)}",
+                    "echo mine > /opt/ml/model/real.txt; ln -s /etc /opt/ml/model/etc; "
+                    "ln -s /etc/hostname /opt/ml/model/hostname; rm -rf /opt/ml/output/data; "
+                    "ln -s /etc /opt/ml/output/data; ln -s /etc /opt/ml/checkpoints/etc", image=image)
+    lines, codes = _finished(runner.start(job_spec))
+    assert codes == {"algo-1": 0}
+    layout = job_spec.hosts[0].layout
+    brought = sorted(p.relative_to(layout.root).as_posix() for p in layout.root.rglob("*")
+                     if p.is_file() or p.is_symlink())
+    assert [p for p in brought if not p.startswith("input/")] == ["model/real.txt"]
+
+
+def test_what_the_image_has_under_opt_ml_stays_beside_the_tree(tmp_path, engine):
+    """A bring-your-own image that COPYs its script to /opt/ml/code (AWS's own example does) keeps it."""
+    runner, image = engine
+    tag = "smemu-test/code-in-image:1"
+    dockerfile = f"FROM {image}\nRUN mkdir -p /opt/ml/code && echo 'print(1)' > /opt/ml/code/train.py\n"
+    runner.client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
+    job_spec = spec(tmp_path, f"it-image-{int(time.time() * 1000)}",
+                    "cat /opt/ml/code/train.py; cat /opt/ml/input/config/hyperparameters.json", image=tag)
+    (job_spec.hosts[0].layout.config_dir / "hyperparameters.json").write_text('{"epochs": "2"}\n')
+    lines, codes = _finished(runner.start(job_spec))
+    assert codes == {"algo-1": 0}
+    assert lines == ["print(1)", '{"epochs": "2"}']
+
+
+def _finished(job) -> tuple[list[str], dict]:
+    try:
+        lines = [line for _, line in collect(job)]
+        return lines, job.wait()
+    finally:
+        job.remove()
 
 
 def test_live_outputs_come_back_while_the_job_runs(tmp_path, engine):
@@ -165,8 +209,7 @@ def test_live_outputs_come_back_while_the_job_runs(tmp_path, engine):
     job_spec = spec(tmp_path, f"it-live-{int(time.time() * 1000)}",
                     "mkdir -p /opt/ml/processing/live; echo first > /opt/ml/processing/live/a.txt; "
                     "while [ ! -e /opt/ml/processing/go ]; do sleep 0.1; done; "
-                    "echo second > /opt/ml/processing/live/a.txt")
-    job_spec.image = image
+                    "echo second > /opt/ml/processing/live/a.txt", image=image)
     host = job_spec.hosts[0]
     live = host.layout.root / "processing" / "live"
     host.outputs.append("/opt/ml/processing/live")
