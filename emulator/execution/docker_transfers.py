@@ -121,11 +121,14 @@ class VolumeFolderTransfer:
 
 def volume_folders_usable(client, labels: dict[str, str]) -> bool:
     """Whether a new volume's folder, as the engine reports it, is a folder this process can
-    write here (asked of a probe volume, removed again)."""
+    write here and owns, so that what it writes there belongs to the container's root, as
+    through the archive API (asked of a probe volume, removed again). An engine that maps
+    containers' users elsewhere (userns-remap) gives its volumes to that user: not usable."""
     volume = client.volumes.create(labels=labels)
     try:
         mountpoint = volume.attrs.get("Mountpoint") or ""
-        return os.path.isdir(mountpoint) and os.access(mountpoint, os.W_OK | os.X_OK)
+        return (os.path.isdir(mountpoint) and os.access(mountpoint, os.W_OK | os.X_OK)
+                and os.stat(mountpoint).st_uid == os.geteuid())
     finally:
         volume.remove(force=True)
 

@@ -1,10 +1,14 @@
 """link_tree, how the Docker runner's volume-folder transfer moves a host's files when the
 engine's volumes are folders on this disk: what a container leaves is read without following
-its links, and a file another path shares is copied, not linked."""
+its links, and a file another path shares is copied, not linked; and when an engine's volume
+folders can be used (an engine stand-in reporting a probe volume's Mountpoint)."""
 
 import os
+from types import SimpleNamespace
 
-from emulator.execution.docker_transfers import link_tree
+import pytest
+
+from emulator.execution.docker_transfers import link_tree, volume_folders_usable
 
 
 def test_folders_and_files_arrive_and_links_stay_behind(tmp_path):
@@ -51,3 +55,29 @@ def test_a_file_linked_in_and_changed_in_place_is_left_as_it_is(tmp_path):
     link_tree(source, target)
 
     assert (target / "model.txt").read_text() == "v2"
+
+
+class _Engine:
+    """What volume_folders_usable asks of a Docker client: a probe volume and its Mountpoint."""
+
+    def __init__(self, mountpoint):
+        self.mountpoint, self.removed = str(mountpoint), False
+        self.volumes = self
+
+    def create(self, labels):
+        return SimpleNamespace(attrs={"Mountpoint": self.mountpoint}, remove=lambda force: setattr(self, "removed", True))
+
+
+@pytest.mark.parametrize("owner, usable", [("this process", True), ("another user", False), (None, False)])
+def test_volume_folders_are_used_only_when_this_process_owns_them(tmp_path, owner, usable):
+    folder = tmp_path / "volumes" / "probe" / "_data"
+    if owner:
+        folder.mkdir(parents=True)
+    if owner == "another user":  # an engine with userns-remap gives its volumes to the mapped root
+        if os.geteuid() != 0:
+            pytest.skip("only root can give a folder away (scripts/test.sh runs as root)")
+        os.chown(folder, 100000, 100000)
+    engine = _Engine(folder)
+
+    assert volume_folders_usable(engine, {"sagemaker-emulator": "t"}) is usable
+    assert engine.removed  # the probe volume is not left behind
