@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 LABEL = "sagemaker-emulator"
 MODEL_DATA = "model-data"  # the kind label of model volumes (and the containers that fill them)
+HOST_TREE_LABEL = f"{LABEL}.host-tree"  # marks a volume holding a job host's /opt/ml
 LIVE_SYNC_SECONDS = 1.0  # how often live outputs are copied back while a job runs
 # What the Docker SDK raises when the engine stops answering (restarted, crashed): the
 # connection breaks under a call rather than an API error coming back.
@@ -93,7 +94,7 @@ class DockerRunner:
         the job runs or written to a read-write mount; through the archive API otherwise."""
         read_while_running = any(h.live_outputs or any(not ro for *_, ro in h.mounts) for h in spec.hosts)
         if not read_while_running and self.volume_folders():
-            return VolumeFolderTransfer(self.client, _job_labels(self.home, spec),
+            return VolumeFolderTransfer(self.client, {**_job_labels(self.home, spec), HOST_TREE_LABEL: "true"},
                                         container_name(spec.name, spec.kind, "").rstrip("-"))
         return ArchiveTransfer(bound)
 
@@ -179,9 +180,9 @@ class DockerRunner:
         return (f"http://{settings['IPAddress']}:8080", pid, started) if started is not None else None
 
     def remove_leftovers(self, kind: str) -> None:
-        """Containers and networks of that kind left by an emulator that did not shut down
-        cleanly (a job's network goes after its containers: Docker refuses it before), and the
-        model volumes it left."""
+        """Containers, networks and job hosts' volumes of that kind left by an emulator that did
+        not shut down cleanly (a job's network goes after its containers: Docker refuses it
+        before), and the model volumes it left."""
         filters = {"label": [f"{LABEL}={self.home}", f"{LABEL}.kind={kind}"]}
         for container in self.client.containers.list(all=True, filters=filters):
             try:
@@ -193,7 +194,8 @@ class DockerRunner:
                 network.remove()
             except (APIError, NotFound):
                 pass
-        for volume in self.client.volumes.list(filters=filters):  # job hosts' /opt/ml (docker_transfers.py)
+        # Job hosts' /opt/ml volumes (docker_transfers.py); not a notebook's home, which outlives its containers.
+        for volume in self.client.volumes.list(filters={"label": [*filters["label"], HOST_TREE_LABEL]}):
             try:
                 volume.remove(force=True)
             except (APIError, NotFound):

@@ -16,7 +16,6 @@
   runs (live outputs) or writes to read-write mounts goes through the archive instead.
 """
 
-import logging
 import os
 import shutil
 from pathlib import Path
@@ -27,8 +26,6 @@ from docker.types import Mount
 from .contract import CONTAINER_ROOT
 from .docker_files import Receiver, Upload
 from .runner import HostSpec
-
-log = logging.getLogger(__name__)
 
 ONE_CALL_BYTES = 16 << 20  # see ArchiveTransfer
 

@@ -13,7 +13,7 @@ import urllib3
 
 import second_engine
 from emulator.execution import contract, instances
-from emulator.execution.docker_runner import LABEL, DockerRunner
+from emulator.execution.docker_runner import HOST_TREE_LABEL, LABEL, DockerRunner
 from emulator.execution.framework_image import PYTORCH_IMAGE, SKLEARN_IMAGE
 from emulator.execution.runner import HostSpec, JobSpec, ServeSpec, StartError
 from helpers import wait_until
@@ -268,3 +268,20 @@ def test_model_data_is_one_volume_shared_read_only_and_removed_after_its_last_co
     finally:
         for serving in servings:
             serving.stop(grace_seconds=1)
+
+
+def test_leftovers_are_a_job_hosts_volumes_and_not_a_kind_s_other_volumes():
+    """At start the runner sweeps what a crashed emulator's jobs left: their hosts' /opt/ml
+    volumes, never another volume of the same kind (a notebook's home outlives its containers)."""
+    home = f"it-sweep-{int(time.time() * 1000)}"
+    runner = DockerRunner(home=home)
+    kind = {LABEL: home, f"{LABEL}.kind": "notebook"}
+    host_tree = runner.client.volumes.create(f"{home}-tree", labels={**kind, HOST_TREE_LABEL: "true"})
+    kept = runner.client.volumes.create(f"{home}-home", labels=kind)
+    try:
+        runner.remove_leftovers("notebook")
+        names = {v.name for v in runner.client.volumes.list(filters={"label": f"{LABEL}={home}"})}
+        assert names == {kept.name}, f"{host_tree.name} swept, {kept.name} kept"
+    finally:
+        for volume in runner.client.volumes.list(filters={"label": f"{LABEL}={home}"}):
+            volume.remove(force=True)
