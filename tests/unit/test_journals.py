@@ -95,6 +95,8 @@ def test_a_log_journal_killed_mid_append_loses_no_acknowledged_event(tmp_path):
                 break
         writer.send_signal(signal.SIGKILL)  # most likely in the middle of a 300 kB write
         writer.wait()
+        for line in writer.stdout:  # what it acknowledged before the kill landed, unread till now
+            acknowledged = int(line)
         # The next writer goes on from what this one acknowledged, or one past it.
         sink = restarted_logs(tmp_path)
         numbers = [int(m.partition(":")[0]) for m in log_messages(sink, "g", "s")]
