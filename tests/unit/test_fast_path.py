@@ -4,6 +4,7 @@ get_execution_role() answered by the emulator; a Python process started otherwis
 SDK's own waits. The SDK scripts run against the in-process emulator on the fake runner."""
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -114,12 +115,14 @@ def test_the_aws_cli_waiters_poll_fast_under_run(in_process, sm, image, tmp_path
                                "--debug", "sagemaker", "wait", "endpoint-in-service", "--endpoint-name", name],
                               env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     describes, became_ready = 0, None
-    for line in waiter.stderr:  # the CLI's debug log: one line per request it makes
+    for line in waiter.stderr:  # the CLI's debug log: a line per request it makes, the bodies it got
         if "Making request for OperationModel(name=DescribeEndpoint)" in line:
             describes += 1
-            if not ready.is_set():  # it saw Creating: only now may the endpoint come up
-                ready.set()
-                became_ready = time.monotonic()
+        elif not ready.is_set() and re.search(r'"EndpointStatus":\s*"Creating"', line):
+            # It saw Creating (the answer, not the request: a request logged before the endpoint
+            # came up may be answered after): only now may the endpoint come up.
+            ready.set()
+            became_ready = time.monotonic()
     waiter.wait(30)
 
     # The CLI's own endpoint-in-service waiter sleeps 30 s after a look that saw Creating.
