@@ -95,7 +95,7 @@ class DockerRunner:
         read_while_running = any(h.live_outputs or any(not ro for *_, ro in h.mounts) for h in spec.hosts)
         if not read_while_running and self.volume_folders():
             return VolumeFolderTransfer(self.client, {**_job_labels(self.home, spec), HOST_TREE_LABEL: "true"},
-                                        container_name(spec.name, spec.kind, "").rstrip("-"))
+                                        lambda host: container_name(spec.name, spec.kind, host))
         return ArchiveTransfer(bound)
 
     @staticmethod
@@ -113,7 +113,7 @@ class DockerRunner:
         self.image_id(spec.image)
         read_only = {target for host in spec.hosts for _, target, ro in host.mounts if ro}
         bound = read_only if read_only and self.shares_files() else set()  # file:// channels
-        job = DockerJob(self.client, spec, self.home, self.access, bound, self._transfer(spec, bound))
+        job = DockerJob(self.client, spec, self._transfer(spec, bound), self.home, self.access, bound)
         try:
             job.create()
         except (APIError, DockerException, OSError, *ENGINE_GONE) as exc:  # OSError: reading the tree to copy in
@@ -297,14 +297,14 @@ def _start_failure(exc: Exception, instance) -> str:
 
 
 class DockerJob:
-    def __init__(self, client: docker.DockerClient, spec: JobSpec, home: str = "default",
-                 access: EngineAccess | None = None, bound: set[str] = frozenset(), transfer=None):
+    def __init__(self, client: docker.DockerClient, spec: JobSpec, transfer, home: str = "default",
+                 access: EngineAccess | None = None, bound: set[str] = frozenset()):
         self.client = client
         self.spec = spec
         self.home = home
         self.access = access or EngineAccess()
         self.bound = bound  # container paths of read-only mounts (file://) bound, not copied
-        self.transfer = transfer or ArchiveTransfer(bound)  # docker_transfers.py
+        self.transfer = transfer  # how the hosts' files go in and out (docker_transfers.py)
         self.containers: dict[str, "docker.models.containers.Container"] = {}
         self.network = None
         self._created = time.time()
@@ -502,7 +502,7 @@ class DockerJob:
             except (APIError, NotFound):
                 pass
         for host_spec in self.spec.hosts:
-            self.transfer.discard(host_spec, self.client)
+            self.transfer.discard(host_spec)
 
 
 def _side_by_side(work, calls: list[tuple]) -> None:

@@ -10,17 +10,19 @@
   engine's, created through its API (the engine copies what the image has under /opt/ml into it
   first); the tree is linked into the volume's folder before the container starts (a file that
   another host's tree shares is copied) and the outputs linked out once it has exited, with no
-  archive call, so a job costs what it did with a bind mount. What the container left is read only after it exited
-  and never through a link it made: walks do not follow links, a folder reached through one is
-  skipped, and files are linked or opened without following them. A job that is read while it
+  archive call, so a job costs what it did with a bind mount. What the container left is read
+  only after it exited and never through a link it made: walks do not follow links, a folder
+  reached through one is skipped, and files are linked or opened without following them. A job that is read while it
   runs (live outputs) or writes to read-write mounts goes through the archive instead.
 """
 
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from docker.errors import APIError, NotFound
+from docker.models.volumes import Volume
 from docker.types import Mount
 
 from .contract import CONTAINER_ROOT
@@ -79,19 +81,21 @@ class ArchiveTransfer:
                 continue
             receiver.receive(chunks, path, targets)
 
-    def discard(self, host_spec: HostSpec, client) -> None:
+    def discard(self, host_spec: HostSpec) -> None:
         shutil.rmtree(_staging(host_spec), ignore_errors=True)
 
 
 class VolumeFolderTransfer:
-    def __init__(self, client, labels: dict[str, str], name: str):
+    def __init__(self, client, labels: dict[str, str], volume_name: Callable[[str], str]):
         self.client = client
         self.labels = labels
-        self.name = name  # the job's container name prefix; a host's volume is <name>-<host>
+        self.volume_name = volume_name  # a host's volume name, from its host name
+        self._volumes: dict[str, Volume] = {}
         self._folders: dict[str, Path] = {}
 
     def mounts(self, host_spec: HostSpec) -> list[Mount]:
-        volume = self.client.volumes.create(f"{self.name}-{host_spec.host}", labels=self.labels)
+        volume = self.client.volumes.create(self.volume_name(host_spec.host), labels=self.labels)
+        self._volumes[host_spec.host] = volume
         self._folders[host_spec.host] = Path(volume.attrs["Mountpoint"])
         # Not no_copy: the engine copies what the image has under /opt/ml (a BYOC image's
         # /opt/ml/code) into the empty volume as the container is created, before send() adds the tree.
@@ -109,9 +113,11 @@ class VolumeFolderTransfer:
             if source is not None and target is not None:
                 link_tree(source, target)
 
-    def discard(self, host_spec: HostSpec, client) -> None:
+    def discard(self, host_spec: HostSpec) -> None:
+        volume = self._volumes.get(host_spec.host)  # none when the job failed before this host's
         try:
-            client.volumes.get(f"{self.name}-{host_spec.host}").remove(force=True)
+            if volume is not None:
+                volume.remove(force=True)
         except (APIError, NotFound):
             pass
 
