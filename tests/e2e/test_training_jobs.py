@@ -9,6 +9,8 @@ import docker
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.execution.framework_image import PYTORCH_IMAGE
+
 from helpers import (PYTORCH_DLC, REPO, ensure_bucket, log_messages, read_tar, script_hyperparameters,
                      training_request, upload_sourcedir, wait_for, wait_for_log_line, wait_until)
 
@@ -79,6 +81,10 @@ def test_contract_seen_by_the_script(sm, s3, probe_code):
     assert env["SM_CURRENT_INSTANCE_TYPE"] == "ml.m5.large"
     # The container gets no host credentials, only the emulator's dummy ones.
     assert env["AWS_ACCESS_KEY_ID"] == "emulator"
+    # The PyTorch training toolkit's version variable: what torch in the image says it is (the
+    # image's build reads it once, so the toolkit need not import torch in every job).
+    assert env["SM_DLC_TORCH_VERSION"] == docker.from_env().containers.run(
+        PYTORCH_IMAGE, ["python", "-c", "import torch; print(torch.__version__)"], remove=True).decode().strip()
 
     # output/data went to output.tar.gz beside model.tar.gz.
     output = read_tar(s3, desc["ModelArtifacts"]["S3ModelArtifacts"].replace("model.tar.gz", "output.tar.gz"))
