@@ -21,7 +21,8 @@ PATCHES = fast_path.module().PATCHES  # SDK module -> its patches; each script i
 SDK3_PACKAGES = ("sagemaker.core", "sagemaker.mlops", "sagemaker.serve")  # SDK 2.x has no such modules
 CLI = Path(sys.executable).parent / "sagemaker-emulator"
 SDK3_PYTHON = REPO / ".venv-sdk3/bin/python"
-EMULATOR_ROLE = "arn:aws:iam::123456789012:role/SageMakerEmulatorExecutionRole"
+ACCOUNT = "123456789012"
+EMULATOR_ROLE = f"arn:aws:iam::{ACCOUNT}:role/SageMakerEmulatorExecutionRole"
 
 
 def train_for(seconds: float):
@@ -86,6 +87,20 @@ def test_a_python_process_not_started_by_run_keeps_the_sdk_waits(in_process, tmp
 
     assert seen["seconds"] >= 1
     assert seen["sts"] == "https://sts.us-east-1.amazonaws.com"
+
+
+def test_run_validates_the_sdk_config_once_and_an_invalid_one_every_time(in_process, tmp_path):
+    env = user_shell_env(in_process.port, tmp_path / "home")
+    script = [sys.executable, str(SCRIPTS / "sdk2_config_reads.py")]
+
+    fast = result(under_run(in_process.port, script, env))
+    own = result(subprocess.run(script, env=env, capture_output=True, text=True, timeout=60))
+
+    # On its own the SDK validates the whole file at each of the 20 reads; under `run` the
+    # Session's load validated it and the reads do not again. An invalid config fails each time.
+    assert own["validations_in_reads"] == 20 and fast["validations_in_reads"] == 0, (own, fast)
+    assert fast["values"] == own["values"] == [f"sagemaker-us-east-1-{ACCOUNT}"]
+    assert fast["refused"] == own["refused"] == 2
 
 
 def test_run_shortens_the_sdk3_waits(in_process, image, tmp_path):

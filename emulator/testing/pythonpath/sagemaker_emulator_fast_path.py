@@ -28,6 +28,11 @@ original back. The patches are the narrowest that do it:
   `time` is imported inside the function.
 - `stretch_waiter`: a pipeline execution's `wait(delay=30, max_attempts=60)` polls every
   POLL_SECONDS with as many more attempts as keep its 30-minute budget.
+- `validate_once`: the SDK validates its whole config file against its JSON schema at every
+  config value it reads (49 times in a fit-deploy-predict flow of 2.x, 0.06 s each), which a
+  user on AWS without a config file never pays but one pointed here by `sagemaker-emulator env`
+  does; the module's global `jsonschema` becomes one whose `validate` remembers the
+  (config, schema) pairs it found valid. An invalid config raises as before, every time.
 - `sts_here`: `get_execution_role()` builds its STS client with the explicit endpoint
   `https://sts.<region>.amazonaws.com` from `sts_regional_endpoint`, which no variable
   redirects; under the fast path that function names the emulator.
@@ -38,6 +43,7 @@ one warning line on stderr; the SDK then keeps that wait as it is.
 
 import functools
 import importlib.abc
+import json
 import math
 import os
 import sys
@@ -65,6 +71,29 @@ class FastClock:
 FAST_CLOCK = FastClock()
 
 
+class ValidateOnce:
+    """The `jsonschema` an SDK config module sees: the real module, whose `validate` returns at
+    once for a (config, schema) pair it has already found valid; the config is compared by
+    value, so one changed in place is validated again."""
+
+    def __init__(self, jsonschema):
+        self._jsonschema = jsonschema
+        self._valid = {}  # (id(schema), config as canonical JSON) -> schema, kept alive with its id
+
+    def __getattr__(self, name):
+        return getattr(self._jsonschema, name)
+
+    def validate(self, instance, schema, *args, **kwargs):
+        try:
+            key = (id(schema), json.dumps(instance, sort_keys=True))
+        except (TypeError, ValueError):  # not plain JSON: nothing to compare it by
+            return self._jsonschema.validate(instance, schema, *args, **kwargs)
+        if args or kwargs or self._valid.get(key) is not schema:
+            self._jsonschema.validate(instance, schema, *args, **kwargs)
+            if not (args or kwargs):
+                self._valid[key] = schema
+
+
 class PatchDoesNotFit(Exception):
     """The SDK is not shaped as the patch expects."""
 
@@ -86,6 +115,15 @@ def fast_clock():
         if getattr(module, "time", None) is not time:
             raise PatchDoesNotFit(f"{module.__name__} has no `import time`")
         undo.set(module, "time", FAST_CLOCK)
+    return patch
+
+
+def validate_once():
+    def patch(module, undo):
+        jsonschema = getattr(module, "jsonschema", None)
+        if getattr(jsonschema, "__name__", None) != "jsonschema" or not hasattr(jsonschema, "validate"):
+            raise PatchDoesNotFit(f"{module.__name__} has no `import jsonschema`")
+        undo.set(module, "jsonschema", ValidateOnce(jsonschema))
     return patch
 
 
@@ -160,11 +198,15 @@ def sts_here(dotted="sts_regional_endpoint"):
 
 # The SDK modules patched when imported, and how. SDK 2.x (2.257.7) first, then 3.x (3.27.0).
 PATCHES = {
+    "sagemaker.config.config": [validate_once()],
     "sagemaker.utils": [sts_here()],
     "sagemaker.session": [fast_clock(), sts_here(), describe_every_poll(
         "_logs_for_job", "Session.logs_for_processing_job", "Session.logs_for_transform_job",
         "Session.logs_for_auto_ml_job")],
     "sagemaker.workflow.pipeline": [stretch_waiter("_PipelineExecution.wait")],
+    "sagemaker.core.config.config": [validate_once()],
+    "sagemaker.core.config.config_manager": [validate_once()],
+    "sagemaker.core.utils.intelligent_defaults_helper": [validate_once()],
     "sagemaker.core.common_utils": [cap_poll("_wait_until"), sts_here()],
     "sagemaker.core.helper.session_helper": [fast_clock(), sts_here(), describe_every_poll("_logs_for_job")],
     "sagemaker.core.resources": [fast_clock()],  # every resource's wait, wait_for_status, wait_for_delete

@@ -56,7 +56,7 @@ bucket, training_image, serving_image = sys.argv[1:4]
 child = subprocess.Popen([sys.executable, __file__, "deploy", serving_image], stdout=subprocess.PIPE, text=True)
 trained, role = train(bucket, training_image), sagemaker.get_execution_role()
 assert child.wait() == 0
-import sagemaker.workflow.pipeline  # noqa: E402,F401  the rest of the SDK 2.x's patched modules
+import sagemaker.config.config, sagemaker.workflow.pipeline  # noqa: E402,E401,F401  the rest of the SDK 2.x's patched modules
 import sagemaker_emulator_fast_path  # noqa: E402  on PYTHONPATH under `run`
 
 print("RESULT", json.dumps({"train": trained, "role": role,

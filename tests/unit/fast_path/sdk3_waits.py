@@ -42,6 +42,8 @@ deploy_seconds = time.monotonic() - started
 # The rest of the SDK 3.x's patched modules.
 import sagemaker.core.processing, sagemaker.core.transformer, sagemaker.core.remote_function.job  # noqa: E402,E401,F401
 import sagemaker.mlops.workflow.pipeline, sagemaker.serve.deployment_progress  # noqa: E402,E401,F401
+import sagemaker.core.config.config, sagemaker.core.config.config_manager  # noqa: E402,E401,F401
+import sagemaker.core.utils.intelligent_defaults_helper  # noqa: E402,F401
 import sagemaker_emulator_fast_path  # noqa: E402  on PYTHONPATH under `run`
 
 print("RESULT", json.dumps({"train_seconds": train_seconds, "train_describes": calls["resource DescribeTrainingJob"],
