@@ -12,8 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from .config import Settings, default_data_dir
-from .execution.docker_engine import EngineSettingError, is_local_address
-from .execution.runners import RUNNERS
+from .execution import RUNNER_NAMES
 
 
 def _bridge_gateway() -> str | None:
@@ -50,6 +49,8 @@ def _interface_address(name: str) -> str | None:
 
 
 def _container_side(settings: Settings, guard) -> list[str]:
+    from .execution.docker_engine import is_local_address
+
     """Where containers call the emulator: let in by the host check, and listened on besides
     --host when it is an address of this machine. That is the host of SAGEMAKER_EMULATOR_CONTAINER_URL
     when it is set (an engine elsewhere), else the Docker bridge's gateway: containers cannot reach
@@ -74,6 +75,7 @@ def _container_side(settings: Settings, guard) -> list[str]:
 
 def serve(args) -> int:
     from .app import create_emulator
+    from .execution.docker_engine import EngineSettingError
     from .server import make_server
 
     settings = Settings(host=args.host, port=args.port, data_dir=Path(args.data_dir).resolve(),
@@ -175,7 +177,7 @@ def main(argv=None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
     p.add_argument("--data-dir", default=str(default_data_dir()))
-    p.add_argument("--runner", choices=["auto", *RUNNERS], default="auto")
+    p.add_argument("--runner", choices=["auto", *RUNNER_NAMES], default="auto")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests whose Host is NAME (repeatable; '*': any; "
                         "env SAGEMAKER_EMULATOR_ALLOW_HOSTS, comma-separated)")

@@ -1,10 +1,12 @@
-"""The runners, by the name --runner takes: adding one is an entry here and its module."""
+"""The runners, by the name --runner takes: adding one is its module, an entry here and its name
+in RUNNER_NAMES (execution/__init__.py)."""
 
 import hashlib
 import logging
 import uuid
 from pathlib import Path
 
+from . import RUNNER_NAMES
 from .docker_runner import DockerRunner
 from .process_runner import ProcessRunner
 from .runner import Runner
@@ -12,6 +14,7 @@ from .runner import Runner
 log = logging.getLogger(__name__)
 
 RUNNERS: dict[str, type] = {"docker": DockerRunner, "process": ProcessRunner}
+assert tuple(RUNNERS) == RUNNER_NAMES, "a runner's name is missing from RUNNER_NAMES or this map"
 AUTO_ORDER = ("docker", "process")  # what --runner auto tries, first available wins
 
 
