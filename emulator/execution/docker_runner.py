@@ -23,7 +23,7 @@ import urllib3
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import DeviceRequest, IPAMConfig, IPAMPool, Mount
 
-from ..backing.child_process import start_time
+from ..backing.child_process import ProcessHandle
 from .contract import CONTAINER_ROOT
 from .docker_engine import EngineAccess, is_local_address, shares_files
 from .docker_model_volumes import ModelVolumes
@@ -167,8 +167,8 @@ class DockerRunner:
             return f"http://{settings['Networks'][self.access.network]['IPAddress']}:8080"
         return f"http://{self.access.url_host()}:{settings['Ports']['8080/tcp'][0]['HostPort']}"
 
-    def _bridge_url(self, container) -> tuple[str, int, int] | None:
-        """(URL, pid, start time) of the container on the engine's bridge, when this machine
+    def _bridge_url(self, container) -> tuple[str, ProcessHandle] | None:
+        """(URL, its first process) of the container on the engine's bridge, when this machine
         routes there (docker_engine.py) and sees the container's process (its pid is this
         machine's); else None."""
         settings, pid = container.attrs["NetworkSettings"], container.attrs["State"].get("Pid")
@@ -176,8 +176,8 @@ class DockerRunner:
             return None
         if not (self.shares_files() and is_local_address(settings["Gateway"])):
             return None
-        started = start_time(pid)
-        return (f"http://{settings['IPAddress']}:8080", pid, started) if started is not None else None
+        process = ProcessHandle(pid)
+        return (f"http://{settings['IPAddress']}:8080", process) if process.alive() else None
 
     def remove_leftovers(self, kind: str) -> None:
         """Containers, networks and job hosts' volumes of that kind left by an emulator that did
@@ -232,7 +232,7 @@ def _remove_quietly(client, name: str) -> None:
 
 
 class DockerServingContainer:
-    def __init__(self, container, url: str, bridge: tuple[str, int, int] | None = None, on_removed=None):
+    def __init__(self, container, url: str, bridge: tuple[str, ProcessHandle] | None = None, on_removed=None):
         self.container = container
         self._url = url
         self._bridge = bridge
@@ -244,10 +244,10 @@ class DockerServingContainer:
         proxy between; docker_engine.py), else its published port. The engine gives a bridge
         address to the next container as soon as this one lets it go, while a host port comes
         round again only after the engine's ~28,000 others: so the address is used only while
-        the container's first process, the very one (pid and start time), is alive."""
+        the container's first process, the very one, is alive (asked at every invocation)."""
         if self._bridge is not None:
-            url, pid, started = self._bridge
-            if start_time(pid) == started:
+            url, process = self._bridge
+            if process.alive():
                 return url
         return self._url
 
