@@ -6,7 +6,9 @@ waiters' delays); "import" is the time a bare `import` of the client takes.
 
 Flows (in scripts/sdk_bench/ and tests/e2e/sdk/):
 - SDK 2.x: PyTorch.fit(logs=True), deploy, predict (NPY), delete; on the emulator and in local
-  mode (instance_type="local", local code, file:// data: how local mode runs offline);
+  mode (instance_type="local", local code, file:// data: how local mode runs offline); on the
+  emulator also with a bare script: tiny_train.py alone in its source dir, without the 4 s of
+  sleeps between its loss lines (the script's own time out of the figure);
 - SDK 3.x: ModelTrainer.train(logs=True), ModelBuilder build/deploy, Endpoint.invoke, delete;
 - AWS CLI: s3 mb/cp, create-training-job, wait, create-model/-endpoint-config/-endpoint,
   wait, invoke-endpoint, delete-endpoint, wait.
@@ -23,6 +25,7 @@ Usage: .venv/bin/python scripts/benchmark_sdk.py [repeats] [only]   (default 1; 
 `only`: run just the rows whose label holds it, e.g. "fast path".
 """
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,8 +44,13 @@ BENCH = REPO / "scripts/sdk_bench"
 SDK2, SDK3 = REPO / ".venv/bin/python", REPO / ".venv-sdk3/bin/python"
 DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-{}:2.6-cpu-py312"
 
+BARE = "BARE"  # stands for a source dir holding tiny_train.py alone, made in the run's temporary dir
 FLOWS = [  # (label, python, script and arguments, import statement, also under `sagemaker-emulator run`)
     ("SDK 2.x on the emulator", SDK2, [BENCH / "sdk2_core.py", CODE, "emulator"], "import sagemaker.pytorch", True),
+    # The same flow with the training script's own time taken out: tiny_train.py alone (no
+    # requirements.txt for pip to check in both containers) and no sleeps between its lines.
+    ("SDK 2.x on the emulator, bare script", SDK2, [BENCH / "sdk2_core.py", BARE, "emulator", "0"],
+     "import sagemaker.pytorch", True),
     ("SDK 2.x in SDK local mode", SDK2, [BENCH / "sdk2_core.py", CODE, "local"], "import sagemaker.pytorch", False),
     ("SDK 3.x on the emulator", SDK3, [REPO / "tests/e2e/sdk/sdk3_flow.py", CODE],
      "import sagemaker.train, sagemaker.serve.model_builder", True),
@@ -78,13 +86,17 @@ def main() -> None:
         emulator = EmulatorProcess(Path(tmp) / "data").start()
         try:
             env = user_shell_env(emulator.port, Path(tmp) / "home")
+            bare = Path(tmp) / "bare-code"
+            bare.mkdir()
+            shutil.copy(CODE / "tiny_train.py", bare)
             fast = [str(Path(sys.executable).parent / "sagemaker-emulator"), "run", "--port", str(emulator.port), "--"]
             rows, phases = [], []
             for label, python, args, statement, also_fast in FLOWS:
                 for suffix, prefix in [("", []), *([(FAST, fast)] if also_fast else [])]:
                     if only not in label + suffix:
                         continue
-                    command = [*prefix, str(python), str(BENCH / "timed.py"), *map(str, args)]
+                    command = [*prefix, str(python), str(BENCH / "timed.py"),
+                               *(str(bare if a == BARE else a) for a in args)]
                     runs = [run_flow(command, env, tmp) for _ in range(repeats)]
                     wall = statistics.median(w for w, _, _ in runs)
                     slept = statistics.median(s for _, s, _ in runs)

@@ -1,6 +1,8 @@
 """The SDK 2.x flow both ways, for scripts/benchmark_sdk.py: fit(logs=True), deploy, predict,
-delete. Argument 2: "emulator" (the SDK's AWS code path, pointed here by the environment) or
-"local" (the SDK's own local mode, offline: local code and file:// data, as it is used)."""
+delete. Argument 1: the source dir holding tiny_train.py; argument 2: "emulator" (the SDK's AWS
+code path, pointed here by the environment) or "local" (the SDK's own local mode, offline:
+local code and file:// data, as it is used); argument 3, optional: tiny_train.py's
+--loss-interval (its default is 2 s between its three loss lines)."""
 
 import sys
 import time
@@ -12,6 +14,7 @@ from sagemaker.local import LocalSession
 from sagemaker.pytorch import PyTorch
 
 code, mode = Path(sys.argv[1]), sys.argv[2]
+hyperparameters = {"epochs": 1, **({"loss-interval": float(sys.argv[3])} if len(sys.argv) > 3 else {})}
 if mode == "local":
     session = LocalSession()
     session.config = {"local": {"local_code": True}}
@@ -22,7 +25,7 @@ else:
     train_type, serve_type = "ml.c5.xlarge", "ml.m5.large"
 estimator = PyTorch(entry_point="tiny_train.py", source_dir=str(code), role="arn:aws:iam::123456789012:role/SageMakerRole",
                     framework_version="2.6", py_version="py312", instance_count=1, instance_type=train_type,
-                    hyperparameters={"epochs": 1}, sagemaker_session=session)
+                    hyperparameters=hyperparameters, sagemaker_session=session)
 started = time.perf_counter()
 estimator.fit({"training": data}, logs=True)
 fitted = time.perf_counter()
