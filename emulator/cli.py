@@ -49,12 +49,12 @@ def _interface_address(name: str) -> str | None:
 
 
 def _container_side(settings: Settings, guard) -> list[str]:
-    from .execution.docker_engine import is_local_address
-
     """Where containers call the emulator: let in by the host check, and listened on besides
     --host when it is an address of this machine. That is the host of SAGEMAKER_EMULATOR_CONTAINER_URL
     when it is set (an engine elsewhere), else the Docker bridge's gateway: containers cannot reach
     127.0.0.1 on the host, they reach the gateway, which only this host's containers can route to."""
+    from .execution.docker_engine import is_local_address
+
     if settings.container_url:
         url = urllib.parse.urlsplit(settings.container_url)
         address, port = url.hostname, url.port or (443 if url.scheme == "https" else 80)
