@@ -10,6 +10,7 @@ import datetime
 import json
 import logging
 import os
+import random
 import re
 import socket
 import subprocess
@@ -24,8 +25,31 @@ from .child_process import PidFile, die_with_parent
 log = logging.getLogger(__name__)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
+_LOWEST_PORT = 10000
+
+
+def _ephemeral_ports() -> range:
+    """The ports the kernel gives outgoing connections (and port 0 binds, and the Docker
+    engine's published ports)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return range(low, high + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)  # Linux's default
+
+
+def _free_port(taken: set[int] = frozenset()) -> int:
+    """A free port below the ephemeral range. SeaweedFS binds its eight ports a moment after
+    they are chosen; a port from the ephemeral range could meanwhile become the local end of
+    some outgoing connection (SeaweedFS's own among them: CI saw its filer fail with "bind:
+    address already in use"), one outside it only if another program listens there."""
+    ephemeral = _ephemeral_ports()
+    below = range(_LOWEST_PORT, ephemeral.start)
+    for _ in range(200 if len(below) > 1000 else 0):
+        port = random.choice(below)
+        if port not in taken and _port_is_free(port):
+            return port
+    with socket.socket() as s:  # no room below it: the kernel's choice
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -83,7 +107,10 @@ class SeaweedS3:
             ports = json.loads(saved.read_text())
             if set(ports) == set(_PORT_NAMES) and all(_port_is_free(p) for p in ports.values()):
                 return ports
-        return {name: _free_port() for name in _PORT_NAMES}
+        ports: dict[str, int] = {}
+        for name in _PORT_NAMES:
+            ports[name] = _free_port(set(ports.values()))
+        return ports
 
     @property
     def port(self) -> int:
