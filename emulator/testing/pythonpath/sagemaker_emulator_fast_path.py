@@ -84,14 +84,15 @@ class ValidateOnce:
         return getattr(self._jsonschema, name)
 
     def validate(self, instance, schema, *args, **kwargs):
+        if args or kwargs:  # a validator class or format checker given: not the SDK's call, not remembered
+            return self._jsonschema.validate(instance, schema, *args, **kwargs)
         try:
             key = (id(schema), json.dumps(instance, sort_keys=True))
         except (TypeError, ValueError):  # not plain JSON: nothing to compare it by
-            return self._jsonschema.validate(instance, schema, *args, **kwargs)
-        if args or kwargs or self._valid.get(key) is not schema:
-            self._jsonschema.validate(instance, schema, *args, **kwargs)
-            if not (args or kwargs):
-                self._valid[key] = schema
+            return self._jsonschema.validate(instance, schema)
+        if self._valid.get(key) is not schema:
+            self._jsonschema.validate(instance, schema)
+            self._valid[key] = schema
 
 
 class PatchDoesNotFit(Exception):
