@@ -10,9 +10,7 @@ import datetime
 import json
 import logging
 import os
-import random
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,37 +19,9 @@ from pathlib import Path
 import urllib3
 
 from .child_process import PidFile, die_with_parent
+from .ports import free_port, port_is_free
 
 log = logging.getLogger(__name__)
-
-
-_LOWEST_PORT = 10000
-
-
-def _ephemeral_ports() -> range:
-    """The ports the kernel gives outgoing connections (and port 0 binds, and the Docker
-    engine's published ports)."""
-    try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-        return range(low, high + 1)
-    except (OSError, ValueError):
-        return range(32768, 61000)  # Linux's default
-
-
-def _free_port(taken: set[int] = frozenset()) -> int:
-    """A free port below the ephemeral range. SeaweedFS binds its eight ports a moment after
-    they are chosen; a port from the ephemeral range could meanwhile become the local end of
-    some outgoing connection (SeaweedFS's own among them: CI saw its filer fail with "bind:
-    address already in use"), one outside it only if another program listens there."""
-    ephemeral = _ephemeral_ports()
-    below = range(_LOWEST_PORT, ephemeral.start)
-    for _ in range(200 if len(below) > 1000 else 0):
-        port = random.choice(below)
-        if port not in taken and _port_is_free(port):
-            return port
-    with socket.socket() as s:  # no room below it: the kernel's choice
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def weed_binary() -> str:
@@ -63,15 +33,6 @@ _PORT_NAMES = ("s3.port", "master.port", "volume.port", "filer.port",
                "master.port.grpc", "volume.port.grpc", "filer.port.grpc", "s3.port.grpc")
 STOP_GRACE_SECONDS = 2  # SIGTERM, then SIGKILL (see stop)
 _VOLUME_FILE = re.compile(r"^(?:.+_)?(\d+)\.dat$")
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 # Each bucket is a SeaweedFS collection. By default a new collection takes 7 volumes and the
@@ -105,11 +66,11 @@ class SeaweedS3:
         saved = self.dir / "ports.json"
         if saved.exists():
             ports = json.loads(saved.read_text())
-            if set(ports) == set(_PORT_NAMES) and all(_port_is_free(p) for p in ports.values()):
+            if set(ports) == set(_PORT_NAMES) and all(port_is_free(p) for p in ports.values()):
                 return ports
         ports: dict[str, int] = {}
         for name in _PORT_NAMES:
-            ports[name] = _free_port(set(ports.values()))
+            ports[name] = free_port(set(ports.values()))
         return ports
 
     @property

@@ -19,7 +19,6 @@ import ctypes
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 from .. import shell_env
+from ..backing.ports import free_port
 from ..config import DEFAULT_REGION
 from . import fast_path
 
@@ -56,12 +56,6 @@ def exports(url: str, environ, fast: bool = True) -> list[tuple[str, str]]:
     parts = urllib.parse.urlsplit(url)
     pairs = [*shell_env.exports(parts.hostname, parts.port or 80, environ), (URL_VARIABLE, url)]
     return pairs + (fast_path.exports(url, environ) if fast else [])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _stop_with_parent() -> None:
@@ -144,7 +138,7 @@ class Emulator:
             self._own_work_dir = True
         self._work_dir.mkdir(parents=True, exist_ok=True)
         for _ in range(3):  # another process may take the free port before `serve` binds it
-            port = _free_port()
+            port = free_port()
             with open(self.log_path, "ab") as log:
                 self.process = subprocess.Popen(
                     [sys.executable, "-m", "emulator", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -12,14 +12,9 @@ import time
 
 import pytest
 
+from emulator.backing.ports import free_port
 from emulator.server import HttpServer
 from helpers import wait_until
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

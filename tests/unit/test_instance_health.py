@@ -10,6 +10,7 @@ import uuid
 import docker
 import pytest
 
+from emulator.backing.ports import free_port
 from emulator.execution.docker_runner import DockerServingContainer
 from emulator.hosting import live
 from emulator.hosting.live import Deployment, LiveInstance, LiveVariant
@@ -209,9 +210,3 @@ def test_with_the_engine_away_an_instance_is_replaced_after_three_failed_pings_a
     assert gone.health_check(answered_within=0) is None
     assert "did not answer /ping" in gone.health_check(answered_within=0)
     container.stop(grace_seconds=1)  # removal is retried in the background until the engine is back
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again: nothing listens there

@@ -5,13 +5,14 @@ filer failed with "bind: address already in use"), and kept across restarts whil
 import json
 import socket
 
-from emulator.backing.seaweed import SeaweedS3, _ephemeral_ports
+from emulator.backing.ports import ephemeral_ports
+from emulator.backing.seaweed import SeaweedS3
 
 
 def test_fresh_ports_are_distinct_free_and_outside_the_ephemeral_range(tmp_path):
     ports = SeaweedS3(tmp_path).ports
     assert len(set(ports.values())) == len(ports) == 8
-    assert not any(p in _ephemeral_ports() for p in ports.values()), ports
+    assert not any(p in ephemeral_ports() for p in ports.values()), ports
     for port in ports.values():
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))  # free: SeaweedFS can bind it
